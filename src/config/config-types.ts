@@ -1,0 +1,38 @@
+import type { DecoderType } from '../decode/message.js';
+
+/** Where frames come from. `descriptor` keeps the user's own text for messages and logs. */
+export type SourceKind = 'udp' | 'tcp-connect' | 'tcp-listen' | 'zmq';
+
+export interface SourceConfig {
+  type: DecoderType;
+  kind: SourceKind;
+  host: string;
+  port: number;
+  descriptor: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Validated once at start, then frozen. Only src/config reads process.env. */
+export interface Config {
+  /** Absolute path of the data directory. */
+  dataDir: string;
+  /** Absolute path of the SQLite database, `<dataDir>/contrail.sqlite`. */
+  dbPath: string;
+  http: { host: string; port: number };
+  enabled: Readonly<Record<DecoderType, boolean>>;
+  sources: readonly SourceConfig[];
+  decodeThreads: number;
+  batch: { maxFrames: number; maxWaitMs: number };
+  /** Frames past this size are rejected as oversize. */
+  maxFrameBytes: number;
+  /** Batches accepted but not yet committed; past this, TCP sources are paused. */
+  maxPendingBatches: number;
+  /** Store frames with no ACARS content (link-layer frames). */
+  storeNonAcars: boolean;
+  tcpReconnectMs: number;
+  udpRecvBufferBytes: number;
+  logLevel: LogLevel;
+  retention: { saveDays: number; alertSaveDays: number };
+}

@@ -1,0 +1,69 @@
+/**
+ * Every embedded default and allowed range, in one place. docs/configuration.md mirrors this file.
+ */
+import os from 'node:os';
+import type { DecoderType } from '../decode/message.js';
+
+export interface DecoderEnv {
+  /** ACARS Hub's variable that switches the type on. */
+  enableVar: string;
+  /** ACARS Hub's variable holding the type's connection descriptors. */
+  connectionsVar: string;
+  /** The UDP port ACARS Hub (and every feeder guide written for it) uses for a bare `udp`. */
+  udpPort: number;
+}
+
+export const DECODER_ENV: Readonly<Record<DecoderType, DecoderEnv>> = {
+  ACARS: { enableVar: 'ENABLE_ACARS', connectionsVar: 'ACARS_CONNECTIONS', udpPort: 5550 },
+  'VDL-M2': { enableVar: 'ENABLE_VDLM', connectionsVar: 'VDLM_CONNECTIONS', udpPort: 5555 },
+  HFDL: { enableVar: 'ENABLE_HFDL', connectionsVar: 'HFDL_CONNECTIONS', udpPort: 5556 },
+  'IMS-L': { enableVar: 'ENABLE_IMSL', connectionsVar: 'IMSL_CONNECTIONS', udpPort: 5557 },
+  IRDM: { enableVar: 'ENABLE_IRDM', connectionsVar: 'IRDM_CONNECTIONS', udpPort: 5558 },
+};
+
+/** Used when a type is enabled but its *_CONNECTIONS is unset or empty. */
+export const DEFAULT_CONNECTIONS = 'udp';
+/** Where a bare `udp` binds: every IPv4 interface, as ACARS Hub does. */
+export const DEFAULT_UDP_BIND = '0.0.0.0';
+
+/** Relative to the working directory, so `npm start` in a checkout keeps its data beside it. */
+export const DEFAULT_DATA_DIR = './data';
+export const DB_FILE_NAME = 'contrail.sqlite';
+export const DEFAULT_HTTP_HOST = '0.0.0.0';
+export const DEFAULT_LOG_LEVEL = 'info';
+/** ACARS Hub's DB_SAVEALL defaults off; Contrail keeps link-layer frames (marked) because they are cheap and useful. */
+export const DEFAULT_STORE_NON_ACARS = true;
+
+/** One decode thread per spare core, leaving one for the main thread and SQLite; past 4 the writer is the bottleneck. */
+export function defaultDecodeThreads(parallelism: number = os.availableParallelism()): number {
+  return Math.max(1, Math.min(4, parallelism - 1));
+}
+
+export interface IntegerSetting {
+  min: number;
+  max: number;
+  fallback: number;
+}
+
+/** Contrail's integer settings: inclusive range and default. */
+export const INTEGER_SETTINGS = {
+  CONTRAIL_HTTP_PORT: { min: 0, max: 65535, fallback: 8080 },
+  CONTRAIL_DECODE_THREADS: { min: 1, max: 64, fallback: defaultDecodeThreads() },
+  CONTRAIL_BATCH_MAX_FRAMES: { min: 1, max: 65536, fallback: 512 },
+  // A frame waits at most this long for company; 5 ms keeps the live feed snappy while still batching under load.
+  CONTRAIL_BATCH_MAX_WAIT_MS: { min: 0, max: 1000, fallback: 5 },
+  // Real HFDL frames reach 7.4 KB, hence the 8 KiB floor; 64 KiB also covers the largest UDP datagram.
+  CONTRAIL_MAX_FRAME_BYTES: { min: 8192, max: 16777216, fallback: 65536 },
+  CONTRAIL_MAX_PENDING_BATCHES: { min: 1, max: 100000, fallback: 64 },
+  // ACARS Hub reconnects every second; feeders expect that cadence.
+  CONTRAIL_TCP_RECONNECT_MS: { min: 10, max: 600000, fallback: 1000 },
+  // 8 MiB absorbs several seconds of bursts while the event loop is busy; the kernel may cap it (net.core.rmem_max).
+  CONTRAIL_UDP_RECV_BUFFER_BYTES: { min: 65536, max: 1073741824, fallback: 8388608 },
+} as const satisfies Record<string, IntegerSetting>;
+
+export type IntegerSettingName = keyof typeof INTEGER_SETTINGS;
+
+/** Retention in days (ACARS Hub's variables and defaults). The cap keeps cutoff arithmetic sane. */
+export const MAX_RETENTION_DAYS = 36500;
+export const DEFAULT_SAVE_DAYS = 7;
+export const DEFAULT_ALERT_SAVE_DAYS = 120;
