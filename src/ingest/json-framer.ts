@@ -40,6 +40,8 @@ const enum State {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Nesting deeper than this is not checked for misplaced `{` (decoders nest far less). */
+const MAX_TRACKED = 64;
 
 function isSpace(c: number): boolean {
   return c === SPACE || c === LF || c === CR || c === TAB;
@@ -54,6 +56,10 @@ export class JsonFramer {
   #escape = false;
   /** Last significant byte outside strings: tells whether a `{` may start a value here. */
   #last = 0;
+  /** The previous byte was a line feed outside strings. */
+  #lineStart = false;
+  /** Container kinds by depth (1 = array, 0 = object), for the first MAX_TRACKED levels. */
+  readonly #containers = new Uint8Array(MAX_TRACKED + 1);
   /** Bytes of the current run (object or garbage) from earlier chunks. */
   #parts: Uint8Array[] = [];
   /** Full length of the current run so far, earlier chunks only. */
@@ -118,24 +124,32 @@ export class JsonFramer {
           if (c === QUOTE) {
             this.#state = State.String;
             this.#escape = false;
+            this.#lineStart = false;
           } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-            const l = this.#last;
-            if (c === OPEN_BRACE && l !== COLON && l !== COMMA && l !== OPEN_BRACKET) {
-              // A `{` where no value can start: the previous object was cut off, a new one begins.
+            if (c === OPEN_BRACE && !this.#valueMayStart()) {
+              // The previous object was cut off and a new one begins here.
               this.#finish('truncated', chunk, start, i);
               this.#beginObject();
               start = i;
             } else {
-              this.#depth++;
+              const d = this.#depth++;
+              if (d < MAX_TRACKED) this.#containers[d + 1] = c === OPEN_BRACKET ? 1 : 0;
               this.#last = c;
             }
+            this.#lineStart = false;
           } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
             this.#last = c;
+            this.#lineStart = false;
             if (--this.#depth === 0) {
               this.#finish(null, chunk, start, i + 1);
             }
-          } else if (!isSpace(c)) {
+          } else if (c === LF) {
+            this.#lineStart = true;
+          } else if (c === SPACE || c === TAB) {
+            this.#lineStart = false; // indented: a nested value of pretty-printed JSON
+          } else if (c !== CR) {
             this.#last = c;
+            this.#lineStart = false;
           }
           i++;
           break;
@@ -178,7 +192,22 @@ export class JsonFramer {
   #beginObject(): void {
     this.#beginRun(State.Object);
     this.#depth = 1;
+    this.#containers[1] = 0;
     this.#last = OPEN_BRACE;
+    this.#lineStart = false;
+  }
+
+  /**
+   * Whether a `{` here can be a nested value. In an object only after `:`; in an array after
+   * `[` or `,`. A `{` at the very start of a line inside an object is taken as a new frame:
+   * decoders write one object per line, and pretty-printed JSON indents nested values.
+   */
+  #valueMayStart(): boolean {
+    const l = this.#last;
+    const d = this.#depth;
+    if (d > MAX_TRACKED) return l === COLON || l === COMMA || l === OPEN_BRACKET;
+    if (this.#containers[d] === 1) return l === OPEN_BRACKET || l === COMMA;
+    return l === COLON && !this.#lineStart;
   }
 
   /**

@@ -72,6 +72,24 @@ describe('JsonFramer', () => {
     expect(out.rejects[0]!.text).toBe('{"a":1,"b":{"c":2\n');
   });
 
+  it('rejects an object cut off right after a comma or colon, glued or on its own line', () => {
+    for (const cut of ['{"a":1,', '{"a":{"b":', '{"a":[1,2', '{"a":1,"b":']) {
+      for (const sep of ['', '\n', '\r\n']) {
+        const out = feed(`${cut}${sep}{"ok":1}\n{"ok":2}`);
+        // Glued straight after a colon, the next object is a valid nested value: only the
+        // following line can show the cut.
+        const ambiguous = cut.endsWith(':') && sep === '';
+        expect(out.frames, JSON.stringify(cut + sep)).toEqual(ambiguous ? ['{"ok":2}'] : ['{"ok":1}', '{"ok":2}']);
+        expect(out.rejects.map((r) => r.reason)).toEqual(['truncated']);
+      }
+    }
+  });
+
+  it('keeps nested objects in arrays and pretty-printed objects whole', () => {
+    const pretty = '{\n  "a": {\n    "b": [\n      {"c": 1},\n      {"d": 2}\n    ]\n  },\n  "e":\n    {"f": 3}\n}';
+    expect(feed(pretty + '\n' + pretty).frames).toEqual([pretty, pretty]);
+  });
+
   it('rejects an object left unfinished at the end of a datagram', () => {
     const out = feed('{"a":"1024 bytes and then noth');
     expect(out.frames).toEqual([]);
