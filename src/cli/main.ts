@@ -1,0 +1,43 @@
+/** The `contrail` command line (commander). Every command has --help. */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ContrailError } from '../errors.js';
+import { configCommand } from './config-command.js';
+import { replayCommand, type ReplayOptions } from './replay-command.js';
+import { serveCommand } from './serve-command.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('contrail')
+  .description('Contrail: ingest aviation datalink traffic (ACARS, VDL-M2, HFDL, IMS-L, IRDM), store it in SQLite, stream it live')
+  .version(pkg.version)
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the engine (what `npm start` runs). Configured by environment variables: see docs/configuration.md')
+  .action(serveCommand);
+
+program
+  .command('replay')
+  .description('send a capture file (JSON frames, e.g. a decoder log) to a Contrail listener, paced, with progress')
+  .argument('<file>', 'capture file: JSON objects, one per line, blank lines and glued objects allowed')
+  .requiredOption('--to <url>', 'destination: udp://HOST:PORT (one frame per datagram) or tcp://HOST:PORT (newline-delimited, to a tcp-listen source)')
+  .option('--rate <n>', 'frames per second; 0 sends as fast as the destination accepts', '0')
+  .option('--loop <n>', 'send the file this many times', '1')
+  .option('--no-progress', 'no progress line on stderr')
+  .addOption(new Option('--json', 'print the summary as JSON'))
+  .action((file: string, options: ReplayOptions) => replayCommand(file, options));
+
+program
+  .command('config')
+  .description('validate the environment and print the configuration `serve` would run with')
+  .action(configCommand);
+
+program.parseAsync().catch((e: unknown) => {
+  if (e instanceof ContrailError) {
+    process.stderr.write(`contrail: ${e.message}\n`);
+    process.exit(e.code === 'CONTRAIL_ERR_USAGE' ? 2 : 1);
+  }
+  throw e;
+});

@@ -1,0 +1,70 @@
+/**
+ * The decode worker's work on one batch: UTF-8 check, JSON.parse, normalize, build rows.
+ * Pure: it takes the batch buffer and returns the result buffer.
+ */
+import { readFrameBatch } from '../ingest/frame-batch.js';
+import { toMessageRow } from '../store/message-row.js';
+import { DecodeStats } from './decode-stats.js';
+import { encodeDecodedBatch, type DecodedPayload, type RejectRow } from './decoded-batch.js';
+import type { DecoderType } from './message.js';
+import { normalizeFrame } from './normalize.js';
+
+export interface DecodeContext {
+  /** Listener type per source index. */
+  sourceTypes: readonly (DecoderType | null)[];
+  storeNonAcars: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function firstError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function decodeFrames(batch: ArrayBuffer, ctx: DecodeContext): ArrayBuffer {
+  const stats = new DecodeStats();
+  const payload: DecodedPayload = { rows: [], json: [], rejects: [] };
+  const reject = (r: RejectRow, hint: DecoderType | null): void => {
+    stats.rejected(hint, r[2]);
+    payload.rejects.push(r);
+  };
+  for (const f of readFrameBatch(batch)) {
+    stats.frame();
+    const hint = ctx.sourceTypes[f.sourceIndex] ?? null;
+    // Raw bytes are copied out: the batch buffer goes away with this task.
+    if (f.framerReject !== null) {
+      const detail = f.framerReject === 'oversize' ? `frame of ${f.size} bytes exceeds the maximum frame size` : '';
+      reject([f.receivedAtMs, f.sourceIndex, f.framerReject, detail, f.size, f.bytes.slice()], hint);
+      continue;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(f.bytes);
+    } catch (e) {
+      reject([f.receivedAtMs, f.sourceIndex, 'invalid-utf8', firstError(e), f.size, f.bytes.slice()], hint);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      reject([f.receivedAtMs, f.sourceIndex, 'invalid-json', firstError(e), f.size, f.bytes.slice()], hint);
+      continue;
+    }
+    const result = normalizeFrame(value, hint, f.receivedAtMs);
+    if (!result.ok) {
+      reject([f.receivedAtMs, f.sourceIndex, result.reason, result.detail, f.size, f.bytes.slice()], hint);
+      continue;
+    }
+    const m = result.message;
+    if (result.typeMismatch) stats.mismatch();
+    if (!m.isAcars && !ctx.storeNonAcars) {
+      stats.droppedNonAcars(m.type);
+      continue;
+    }
+    stats.accepted(m.type);
+    payload.rows.push(toMessageRow(m, f.receivedAtMs));
+    payload.json.push(`{"receivedAt":${Math.round(f.receivedAtMs)},${JSON.stringify(m).slice(1)}`);
+  }
+  return encodeDecodedBatch(stats.words, payload);
+}

@@ -1,0 +1,233 @@
+/**
+ * The running engine: sources -> dispatcher -> decode pool -> writer -> live server, wired on the
+ * main thread, which only moves buffers. start() resolves once every listener is bound and the
+ * database is migrated; close() drains in order and is idempotent.
+ */
+import type { Counter } from 'prom-client';
+import type { Config } from './config/config-types.js';
+import { DecodePool } from './decode/decode-pool.js';
+import { createSource } from './ingest/create-source.js';
+import { Dispatcher } from './ingest/dispatcher.js';
+import type { FramerRejectReason } from './ingest/json-framer.js';
+import type { IngestSink, Source } from './ingest/source.js';
+import type { Logger } from './log.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import { LiveServer } from './serve/live-server.js';
+import { forEachPublished } from './store/publish-batch.js';
+import { WriterClient } from './store/writer-client.js';
+import { ContrailError, type WorkerError } from './errors.js';
+
+export interface SourceAddress {
+  descriptor: string;
+  type: string;
+  kind: string;
+  /** Bound local port for listeners; null for outgoing connections. */
+  port: number | null;
+}
+
+export interface EngineAddresses {
+  http: { host: string; port: number };
+  sources: SourceAddress[];
+}
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export class Engine {
+  readonly metrics: EngineMetrics;
+  readonly #config: Config;
+  readonly #log: Logger;
+  readonly #startedAt = Date.now();
+  #writer!: WriterClient;
+  #decode!: DecodePool;
+  #pipeline!: Pipeline;
+  #dispatcher!: Dispatcher;
+  #server!: LiveServer;
+  #sources: Source[] = [];
+  #addresses: EngineAddresses | null = null;
+  #schema: string | null = null;
+  #fatal: Error | null = null;
+  #accepting = false;
+  #closing: Promise<void> | null = null;
+  /** Called once if a component fails beyond repair (the writer thread died). */
+  onFatal: (err: Error) => void = () => {};
+
+  private constructor(config: Config, log: Logger) {
+    this.#config = config;
+    this.#log = log;
+    this.metrics = new EngineMetrics();
+  }
+
+  static async start(config: Config, log: Logger): Promise<Engine> {
+    const engine = new Engine(config, log);
+    try {
+      await engine.#start();
+    } catch (e) {
+      await engine.close().catch(() => {});
+      throw e;
+    }
+    return engine;
+  }
+
+  get addresses(): EngineAddresses {
+    if (!this.#addresses) throw new Error('engine not started');
+    return this.#addresses;
+  }
+
+  async #start(): Promise<void> {
+    const c = this.#config;
+    const log = this.#log;
+    const m = this.metrics;
+    const labels = c.sources.map((s) => ({ descriptor: s.descriptor, type: s.type }));
+    const hardLimit = c.maxPendingBatches * 4;
+
+    this.#writer = new WriterClient(
+      { dbPath: c.dbPath, sources: labels },
+      {
+        onCommitted: (x) => this.#pipeline.committed(x),
+        onFailed: (f) => this.#pipeline.failed(f),
+        onFatal: (err) => this.#die(err),
+      },
+    );
+    const ready = await this.#writer.ready();
+    this.#schema = ready.schema;
+    log.info({ db: c.dbPath, applied: ready.appliedMigrations, schema: ready.schema }, 'database ready');
+
+    this.#decode = new DecodePool(c.decodeThreads, { sourceTypes: c.sources.map((s) => s.type), storeNonAcars: c.storeNonAcars }, hardLimit);
+    this.#pipeline = new Pipeline(
+      this.#decode,
+      this.#writer,
+      {
+        onDecoded: (words) => m.recordDecoded(words),
+        onCommitted: (x) => {
+          m.recordStored(x.storedByType);
+          forEachPublished(x.publish, (payload, type) => {
+            this.#server.publish(payload, type);
+            m.messagesPublished.inc({ type });
+          });
+        },
+        onLost: (frames, reason, detail) => {
+          m.framesLost.inc({ reason }, frames);
+          log.error({ frames, reason, detail }, 'frames lost');
+        },
+        onPressure: (pause) => {
+          m.sourcesPaused.set(pause ? 1 : 0);
+          log.warn({ pendingBatches: this.#pipeline.pending }, pause ? 'pipeline full: pausing TCP and ZMQ sources' : 'pipeline drained: resuming sources');
+          for (const s of this.#sources) (pause ? s.pause() : s.resume());
+        },
+      },
+      { maxPending: c.maxPendingBatches, hardLimit },
+    );
+    m.pending = () => this.#pipeline.pending;
+    this.#dispatcher = new Dispatcher({
+      maxFrames: c.batch.maxFrames,
+      maxWaitMs: c.batch.maxWaitMs,
+      onBatch: (buffer, count) => {
+        this.#pipeline.submit(buffer, count);
+      },
+    });
+
+    this.#server = new LiveServer({ host: c.http.host, port: c.http.port, metrics: m, health: () => this.health(), log });
+    if (!this.#server.native) {
+      log.error(
+        'uWebSockets.js native binary did NOT load: running on its slow JavaScript fallback. Live fan-out will be far slower. Check that Node matches the binary (see README).',
+      );
+    }
+
+    this.#sources = c.sources.map((s, i) => createSource(s, i, this.#ingestSink(), { maxFrameBytes: c.maxFrameBytes, udpRecvBufferBytes: c.udpRecvBufferBytes, tcpReconnectMs: c.tcpReconnectMs }, log));
+    for (const s of this.#sources) {
+      const conn = s as { onConnections?: (n: number) => void };
+      if ('onConnections' in conn) {
+        let open = 0;
+        conn.onConnections = (n) => {
+          m.tcpConnections.inc({ type: s.config.type }, n - open);
+          open = n;
+        };
+      }
+    }
+    const http = await this.#server.listen();
+    this.#accepting = true;
+    const bound = await Promise.all(
+      this.#sources.map((s) =>
+        s.start().catch((e: NodeJS.ErrnoException) => {
+          const v = s.config;
+          const why = e.code === 'EADDRINUSE' ? 'the port is already in use (another Contrail or ACARS Hub running?)' : e.message;
+          throw new ContrailError('CONTRAIL_ERR_LISTEN', `cannot start ${v.type} source "${v.descriptor}" (${v.kind} ${v.host}:${v.port}): ${why}`, { cause: e });
+        }),
+      ),
+    );
+    this.#addresses = {
+      http,
+      sources: this.#sources.map((s, i) => ({ descriptor: s.config.descriptor, type: s.config.type, kind: s.config.kind, port: bound[i]?.port ?? null })),
+    };
+    log.info({ http, sources: this.#addresses.sources, decodeThreads: c.decodeThreads, uws: this.#server.native ? 'native' : 'fallback' }, 'contrail ready');
+  }
+
+  #ingestSink(): IngestSink {
+    const m = this.metrics;
+    const transport = (i: number): string => (this.#config.sources[i]?.kind === 'udp' ? 'udp' : this.#config.sources[i]?.kind === 'zmq' ? 'zmq' : 'tcp');
+    // Label children resolved once per source: the hot path must not hash label sets per frame.
+    const frames: Counter.Internal[] = this.#config.sources.map((s, i) => m.framesReceived.labels({ type: s.type, transport: transport(i) }));
+    const bytes: Counter.Internal[] = this.#config.sources.map((s, i) => m.bytesReceived.labels({ type: s.type, transport: transport(i) }));
+    return {
+      frame: (i, data, at) => {
+        frames[i]!.inc();
+        if (this.#accepting) this.#dispatcher.add(data, i, at);
+        else m.framesLost.inc({ reason: 'shutdown' });
+      },
+      reject: (i, reason: FramerRejectReason, data, size, at) => {
+        frames[i]!.inc();
+        if (this.#accepting) this.#dispatcher.add(data, i, at, reason, size);
+        else m.framesLost.inc({ reason: 'shutdown' });
+      },
+      bytesRead: (i, n) => bytes[i]!.inc(n),
+    };
+  }
+
+  health(): { ok: boolean } & Record<string, unknown> {
+    return {
+      ok: this.#fatal === null && this.#closing === null,
+      status: this.#fatal ? 'failed' : this.#closing ? 'stopping' : 'ok',
+      error: this.#fatal?.message,
+      uptimeS: Math.round((Date.now() - this.#startedAt) / 1000),
+      schema: this.#schema,
+      uws: this.#server?.native ? 'native' : 'fallback',
+      pendingBatches: this.#pipeline?.pending ?? 0,
+    };
+  }
+
+  #die(err: WorkerError): void {
+    if (this.#fatal) return;
+    this.#fatal = err;
+    this.#log.fatal({ err }, 'writer failed; Contrail cannot store messages');
+    this.onFatal(err);
+  }
+
+  /** Stops sources, drains accepted frames into the database, then closes everything. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const log = this.#log;
+    await Promise.all(this.#sources.map((s) => s.close().catch((err: unknown) => log.warn({ err, source: s.config.descriptor }, 'source close failed'))));
+    this.#accepting = false;
+    this.#dispatcher?.close();
+    if (this.#pipeline && this.#fatal === null) {
+      const pending = this.#pipeline.pending;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        this.#pipeline.drained().then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), DRAIN_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) log.error({ pendingBatches: this.#pipeline.pending }, 'shutdown: pipeline did not drain in time');
+      else log.info({ drainedBatches: pending }, 'shutdown: pipeline drained');
+    }
+    await this.#decode?.close();
+    await this.#writer?.close();
+    this.#server?.close();
+    log.info('contrail stopped');
+  }
+}

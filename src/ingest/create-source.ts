@@ -1,0 +1,25 @@
+/** Builds the Source for a configured descriptor. */
+import type { Logger } from 'pino';
+import type { SourceConfig } from '../config/config-types.js';
+import type { IngestSink, Source, SourceOptions } from './source.js';
+import { TcpConnectSource } from './sources/tcp-connect-source.js';
+import { TcpListenSource } from './sources/tcp-listen-source.js';
+import { UdpSource } from './sources/udp-source.js';
+import { ZmqSource } from './sources/zmq-source.js';
+
+export function createSource(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger): Source {
+  switch (config.kind) {
+    case 'udp':
+      return new UdpSource(config, index, sink, options, log);
+    case 'tcp-listen':
+      return new TcpListenSource(config, index, sink, options, log);
+    case 'tcp-connect':
+      return new TcpConnectSource(config, index, sink, options, log);
+    case 'zmq':
+      return new ZmqSource(config, index, sink, options, log);
+    default: {
+      const never: never = config.kind;
+      throw new Error(`unknown source kind ${String(never)}`);
+    }
+  }
+}

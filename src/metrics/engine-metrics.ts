@@ -1,0 +1,63 @@
+/**
+ * The engine's Prometheus metrics (prom-client). Worker threads report counts in their results;
+ * only the main thread touches this registry.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { summarizeStats } from '../decode/decode-stats.js';
+import type { DecoderType } from '../decode/message.js';
+
+export class EngineMetrics {
+  readonly registry = new Registry();
+  readonly framesReceived: Counter<'type' | 'transport'>;
+  readonly bytesReceived: Counter<'type' | 'transport'>;
+  readonly framesAccepted: Counter<'type'>;
+  readonly framesRejected: Counter<'type' | 'reason'>;
+  readonly typeMismatches: Counter;
+  readonly nonAcarsDropped: Counter<'type'>;
+  readonly messagesStored: Counter<'type'>;
+  readonly messagesPublished: Counter<'type'>;
+  readonly framesLost: Counter<'reason'>;
+  readonly pendingBatches: Gauge;
+  readonly sourcesPaused: Gauge;
+  readonly wsClients: Gauge;
+  readonly tcpConnections: Gauge<'type'>;
+
+  constructor() {
+    const r = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'contrail_process_' });
+    this.framesReceived = new Counter({ name: 'contrail_frames_received_total', help: 'Frames cut from the input streams, valid or not, per listener type and transport', labelNames: ['type', 'transport'], registers: r });
+    this.bytesReceived = new Counter({ name: 'contrail_bytes_received_total', help: 'Bytes read from sources', labelNames: ['type', 'transport'], registers: r });
+    this.framesAccepted = new Counter({ name: 'contrail_frames_accepted_total', help: 'Frames decoded into messages, per decoder type (from the frame shape)', labelNames: ['type'], registers: r });
+    this.framesRejected = new Counter({ name: 'contrail_frames_rejected_total', help: 'Frames rejected, per listener type and reason; each is kept in the rejects table', labelNames: ['type', 'reason'], registers: r });
+    this.typeMismatches = new Counter({ name: 'contrail_frames_type_mismatch_total', help: 'Frames whose shape says another decoder type than the listener they arrived on (the shape wins)', registers: r });
+    this.nonAcarsDropped = new Counter({ name: 'contrail_frames_non_acars_dropped_total', help: 'Frames without ACARS content not stored because CONTRAIL_STORE_NON_ACARS is off', labelNames: ['type'], registers: r });
+    this.messagesStored = new Counter({ name: 'contrail_messages_stored_total', help: 'Messages committed to SQLite', labelNames: ['type'], registers: r });
+    this.messagesPublished = new Counter({ name: 'contrail_messages_published_total', help: 'Messages published to WebSocket topics', labelNames: ['type'], registers: r });
+    this.framesLost = new Counter({ name: 'contrail_frames_lost_total', help: 'Accepted frames that will not be stored, and why', labelNames: ['reason'], registers: r });
+    this.pendingBatches = new Gauge({
+      name: 'contrail_pipeline_pending_batches',
+      help: 'Batches accepted and not yet committed',
+      registers: r,
+      collect: () => this.pendingBatches.set(this.pending()),
+    });
+    this.sourcesPaused = new Gauge({ name: 'contrail_sources_paused', help: '1 while pausable sources are paused for backpressure', registers: r });
+    this.wsClients = new Gauge({ name: 'contrail_ws_clients', help: 'Connected WebSocket clients', registers: r });
+    this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
+  }
+
+  /** Read at scrape time for the pending-batches gauge. */
+  pending: () => number = () => 0;
+
+  /** Adds a decode task's stats block. */
+  recordDecoded(words: Uint32Array): void {
+    const s = summarizeStats(words);
+    for (const [type, n] of Object.entries(s.accepted)) this.framesAccepted.inc({ type }, n);
+    for (const { hint, reason, count } of s.rejected) this.framesRejected.inc({ type: hint, reason }, count);
+    if (s.typeMismatches) this.typeMismatches.inc(s.typeMismatches);
+    for (const [type, n] of Object.entries(s.droppedNonAcars)) this.nonAcarsDropped.inc({ type }, n);
+  }
+
+  recordStored(byType: Partial<Record<DecoderType, number>>): void {
+    for (const [type, n] of Object.entries(byType)) this.messagesStored.inc({ type }, n);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Moves batches from the dispatcher through the decode pool to the writer, and commits them in
+ * the order they were accepted even though decode threads finish out of order. It bounds the
+ * batches in flight: past `maxPending` it asks sources to pause (TCP and ZMQ can; UDP cannot),
+ * and past the hard limit it drops a batch, counted, rather than grow without bound.
+ */
+import { decodedBatchStats } from '../decode/decoded-batch.js';
+import { summarizeStats } from '../decode/decode-stats.js';
+import type { DecodePool } from '../decode/decode-pool.js';
+import type { Committed, Failed, WriterClient } from '../store/writer-client.js';
+
+export interface PipelineEvents {
+  /** A decode task finished: its stats block (u32 words). */
+  onDecoded(stats: Uint32Array): void;
+  onCommitted(c: Committed): void;
+  /** Frames that will never be stored, and why. */
+  onLost(frames: number, reason: 'decode-failed' | 'write-failed' | 'overload', detail: string): void;
+  /** true: sources that can pause should; false: they may resume. */
+  onPressure(pause: boolean): void;
+}
+
+export interface PipelineOptions {
+  maxPending: number;
+  /** Beyond this many batches in flight, new batches are dropped and counted. */
+  hardLimit: number;
+}
+
+export class Pipeline {
+  readonly #decode: DecodePool;
+  readonly #writer: WriterClient;
+  readonly #events: PipelineEvents;
+  readonly #options: PipelineOptions;
+  #nextSeq = 0;
+  /** Next sequence number to hand to the writer. */
+  #nextWrite = 0;
+  /** Decoded results waiting for earlier batches; null marks a batch lost in decoding. */
+  readonly #ready = new Map<number, ArrayBuffer | null>();
+  #pending = 0;
+  #paused = false;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(decode: DecodePool, writer: WriterClient, events: PipelineEvents, options: PipelineOptions) {
+    this.#decode = decode;
+    this.#writer = writer;
+    this.#events = events;
+    this.#options = options;
+  }
+
+  /** Batches accepted and not yet committed (or failed). */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  submit(batch: ArrayBuffer, frames: number): void {
+    if (this.#pending >= this.#options.hardLimit) {
+      this.#events.onLost(frames, 'overload', `${this.#pending} batches in flight`);
+      return;
+    }
+    const seq = this.#nextSeq++;
+    this.#pending++;
+    this.#updatePressure();
+    this.#decode.decode(batch).then(
+      (result) => {
+        this.#events.onDecoded(decodedBatchStats(result));
+        this.#ready.set(seq, result);
+        this.#flushInOrder();
+      },
+      (err: Error) => {
+        this.#events.onLost(frames, 'decode-failed', err.message);
+        this.#ready.set(seq, null);
+        this.#flushInOrder();
+      },
+    );
+  }
+
+  /** Called by the writer client's callbacks. */
+  committed(c: Committed): void {
+    this.#events.onCommitted(c);
+    this.#settle();
+  }
+
+  failed(f: Failed): void {
+    this.#events.onLost(f.frames, 'write-failed', `${f.code}: ${f.message}`);
+    this.#settle();
+  }
+
+  /** Resolves once every submitted batch is committed or accounted for. */
+  drained(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #flushInOrder(): void {
+    for (;;) {
+      const seq = this.#nextWrite;
+      if (!this.#ready.has(seq)) return;
+      const result = this.#ready.get(seq)!;
+      this.#ready.delete(seq);
+      this.#nextWrite++;
+      if (result === null) {
+        this.#settle();
+        continue;
+      }
+      try {
+        this.#writer.write(seq, result);
+      } catch (err) {
+        // The writer is gone (the engine is failing or closing): account for the batch.
+        this.#events.onLost(decodedFrames(result), 'write-failed', (err as Error).message);
+        this.#settle();
+      }
+    }
+  }
+
+  #settle(): void {
+    this.#pending--;
+    this.#updatePressure();
+    if (this.#pending === 0) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #updatePressure(): void {
+    const { maxPending } = this.#options;
+    if (!this.#paused && this.#pending >= maxPending) {
+      this.#paused = true;
+      this.#events.onPressure(true);
+    } else if (this.#paused && this.#pending <= maxPending >> 1) {
+      this.#paused = false;
+      this.#events.onPressure(false);
+    }
+  }
+}
+
+function decodedFrames(result: ArrayBuffer): number {
+  return summarizeStats(decodedBatchStats(result)).frames;
+}

@@ -1,0 +1,162 @@
+/**
+ * HTTP and WebSocket on one port, with uWebSockets.js: `/ws` for live clients, `/healthz`,
+ * `/metrics`. Publishing hands uWS the payload bytes the writer produced; uWS fans them out
+ * natively and skips clients whose send buffer is over maxBackpressure.
+ */
+import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
+import type { Logger } from 'pino';
+import type { DecoderType } from '../decode/message.js';
+import type { EngineMetrics } from '../metrics/engine-metrics.js';
+import { loadUws } from './uws.js';
+import { errorReply, okReply, parseRequest, RequestError, uwsTopicsFor, type Topic } from './ws-protocol.js';
+
+interface ClientData {
+  topics: Set<Topic>;
+  /** uWS topics currently subscribed, derived from `topics`. */
+  uwsTopics: Set<string>;
+}
+
+export interface LiveServerOptions {
+  host: string;
+  port: number;
+  metrics: EngineMetrics;
+  /** The body of /healthz; `ok: false` answers 503. */
+  health: () => { ok: boolean } & Record<string, unknown>;
+  log: Logger;
+}
+
+const textDecoder = new TextDecoder();
+
+export class LiveServer {
+  readonly #options: LiveServerOptions;
+  readonly #app: TemplatedApp;
+  readonly #clients = new Set<WebSocket<ClientData>>();
+  #listenSocket: us_listen_socket | null = null;
+  readonly native: boolean;
+
+  constructor(options: LiveServerOptions) {
+    this.#options = options;
+    const { uws, native } = loadUws();
+    this.native = native;
+    this.#app = uws.App();
+    this.#routes();
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    const { uws } = loadUws();
+    const { host, port } = this.#options;
+    return new Promise((resolve, reject) => {
+      this.#app.listen(host, port, (token) => {
+        if (!token) {
+          reject(new Error(`cannot listen on ${host}:${port} (address in use or not available)`));
+          return;
+        }
+        this.#listenSocket = token;
+        resolve({ host, port: uws.us_socket_local_port(token as unknown as Parameters<typeof uws.us_socket_local_port>[0]) });
+      });
+    });
+  }
+
+  /** Sends one stored message's payload to its subscribers. */
+  publish(payload: Uint8Array, type: DecoderType): void {
+    this.#app.publish('messages', payload, false);
+    this.#app.publish(`messages:${type}`, payload, false);
+  }
+
+  /** Stops listening and closes every client. */
+  close(): void {
+    const { uws } = loadUws();
+    if (this.#listenSocket) uws.us_listen_socket_close(this.#listenSocket);
+    this.#listenSocket = null;
+    for (const ws of this.#clients) ws.end(1001, 'server shutting down');
+    this.#clients.clear();
+  }
+
+  #routes(): void {
+    const { metrics, log } = this.#options;
+    this.#app.ws<ClientData>('/ws', {
+      maxPayloadLength: 16 * 1024,
+      maxBackpressure: 4 * 1024 * 1024,
+      idleTimeout: 120,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => {
+        res.upgrade<ClientData>(
+          { topics: new Set(), uwsTopics: new Set() },
+          req.getHeader('sec-websocket-key'),
+          req.getHeader('sec-websocket-protocol'),
+          req.getHeader('sec-websocket-extensions'),
+          context,
+        );
+      },
+      open: (ws) => {
+        this.#clients.add(ws);
+        metrics.wsClients.set(this.#clients.size);
+      },
+      message: (ws, message, isBinary) => this.#onRequest(ws, message, isBinary),
+      close: (ws) => {
+        this.#clients.delete(ws);
+        metrics.wsClients.set(this.#clients.size);
+      },
+    });
+    this.#app.get('/healthz', (res) => {
+      const body = this.#options.health();
+      this.#json(res, body.ok ? '200 OK' : '503 Service Unavailable', JSON.stringify(body));
+    });
+    this.#app.get('/metrics', (res) => {
+      let aborted = false;
+      res.onAborted(() => (aborted = true));
+      metrics.registry.metrics().then(
+        (text) => {
+          if (aborted) return;
+          res.cork(() => {
+            res.writeStatus('200 OK').writeHeader('Content-Type', metrics.registry.contentType).end(text);
+          });
+        },
+        (err: Error) => {
+          log.error({ err }, 'metrics collection failed');
+          if (!aborted) res.cork(() => res.writeStatus('500 Internal Server Error').end(err.message));
+        },
+      );
+    });
+    this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/ws', '/healthz', '/metrics'] })));
+  }
+
+  #json(res: HttpResponse, status: string, body: string): void {
+    res.cork(() => {
+      res.writeStatus(status).writeHeader('Content-Type', 'application/json').end(body);
+    });
+  }
+
+  #onRequest(ws: WebSocket<ClientData>, message: ArrayBuffer, isBinary: boolean): void {
+    try {
+      if (isBinary) throw new RequestError(null, 'BAD_REQUEST', 'requests are JSON text frames');
+      const req = parseRequest(textDecoder.decode(message));
+      const data = ws.getUserData();
+      switch (req.op) {
+        case 'subscribe':
+          for (const t of req.topics) data.topics.add(t);
+          this.#syncTopics(ws, data);
+          ws.send(okReply(req.id), false);
+          break;
+        case 'unsubscribe':
+          for (const t of req.topics) data.topics.delete(t);
+          this.#syncTopics(ws, data);
+          ws.send(okReply(req.id), false);
+          break;
+        case 'ping':
+          ws.send(okReply(req.id), false);
+          break;
+      }
+    } catch (e) {
+      if (e instanceof RequestError) ws.send(errorReply(e), false);
+      else throw e;
+    }
+  }
+
+  #syncTopics(ws: WebSocket<ClientData>, data: ClientData): void {
+    const want = new Set<string>(uwsTopicsFor(data.topics));
+    for (const t of data.uwsTopics) if (!want.has(t)) ws.unsubscribe(t);
+    for (const t of want) if (!data.uwsTopics.has(t)) ws.subscribe(t);
+    data.uwsTopics = want;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The client side of the WebSocket protocol: requests are JSON objects `{op, id, ...}`; every
+ * request gets exactly one reply `{id, ok: true}` or `{id, ok: false, error: {code, message}}`.
+ * Pure: parsing and validation only; docs/protocol.md is the contract.
+ */
+import { DECODER_TYPES, isDecoderType } from '../decode/message.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export type Topic = 'messages' | `messages:${(typeof DECODER_TYPES)[number]}`;
+
+export type ClientRequest =
+  | { op: 'subscribe'; id: RequestId; topics: Topic[] }
+  | { op: 'unsubscribe'; id: RequestId; topics: Topic[] }
+  | { op: 'ping'; id: RequestId };
+
+export type RequestId = string | number | null;
+
+export type ErrorCode = 'BAD_REQUEST' | 'UNKNOWN_OP' | 'UNKNOWN_TOPIC' | 'TOO_MANY_TOPICS';
+
+export class RequestError extends Error {
+  constructor(
+    readonly id: RequestId,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const ALL_TOPICS: readonly Topic[] = ['messages', ...DECODER_TYPES.map((t) => `messages:${t}` as Topic)];
+
+export function isTopic(value: unknown): value is Topic {
+  if (value === 'messages') return true;
+  return typeof value === 'string' && value.startsWith('messages:') && isDecoderType(value.slice('messages:'.length));
+}
+
+function readId(obj: Record<string, unknown>): RequestId {
+  const id = obj.id;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+}
+
+function readTopics(obj: Record<string, unknown>, id: RequestId): Topic[] {
+  const topics = obj.topics;
+  if (!Array.isArray(topics) || topics.length === 0) throw new RequestError(id, 'BAD_REQUEST', '"topics" must be a non-empty array of topic names');
+  if (topics.length > ALL_TOPICS.length) throw new RequestError(id, 'TOO_MANY_TOPICS', `at most ${ALL_TOPICS.length} topics per request`);
+  for (const t of topics) {
+    if (!isTopic(t)) throw new RequestError(id, 'UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(t)}; topics are ${ALL_TOPICS.join(', ')}`);
+  }
+  return topics as Topic[];
+}
+
+/** Parses one text frame from a client. Throws RequestError (with the id when it could be read). */
+export function parseRequest(text: string): ClientRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new RequestError(null, 'BAD_REQUEST', 'request is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RequestError(null, 'BAD_REQUEST', 'request must be a JSON object {"op": ..., "id": ...}');
+  }
+  const obj = value as Record<string, unknown>;
+  const id = readId(obj);
+  switch (obj.op) {
+    case 'subscribe':
+    case 'unsubscribe':
+      return { op: obj.op, id, topics: readTopics(obj, id) };
+    case 'ping':
+      return { op: 'ping', id };
+    default:
+      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping`);
+  }
+}
+
+export function okReply(id: RequestId): string {
+  return JSON.stringify({ id, ok: true });
+}
+
+export function errorReply(e: RequestError): string {
+  return JSON.stringify({ id: e.id, ok: false, error: { code: e.code, message: e.message } });
+}
+
+/**
+ * uWS topics a client must be subscribed to so that it receives each message exactly once:
+ * "messages" covers every type, so per-type topics are dropped when it is present.
+ */
+export function uwsTopicsFor(topics: ReadonlySet<Topic>): Topic[] {
+  return topics.has('messages') ? ['messages'] : [...topics];
+}

@@ -1,0 +1,41 @@
+/**
+ * Opens the SQLite database for the one writer (or a reader) with the PRAGMAs Contrail relies
+ * on, and checks the ones SQLite may silently refuse.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+
+export type Db = Database.Database;
+
+export function openWriterDatabase(path: string): Db {
+  mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (cause) {
+    throw new StoreError(`cannot open database ${path}: ${(cause as Error).message}`, { cause });
+  }
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (mode !== 'wal') {
+    db.close();
+    throw new StoreError(`database ${path} refused WAL mode (journal_mode is ${String(mode)})`);
+  }
+  // NORMAL in WAL mode: a commit survives a process crash; power loss may lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
+  return db;
+}
+
+export function openReadonlyDatabase(path: string): Db {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (cause) {
+    throw new StoreError(`cannot open database ${path} read-only: ${(cause as Error).message}`, { cause });
+  }
+}

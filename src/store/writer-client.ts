@@ -1,0 +1,90 @@
+/**
+ * The main thread's handle on the writer thread. Batches go in by `write()`, in order; outcomes
+ * come back through the callbacks. If the thread dies, `onFatal` fires once with the reason.
+ */
+import { Worker } from 'node:worker_threads';
+import { ClosedError, WorkerError } from '../errors.js';
+import type { FromWriter, WriterWorkerData } from '../threads/protocol.js';
+
+export type Committed = Extract<FromWriter, { kind: 'committed' }>;
+export type Failed = Extract<FromWriter, { kind: 'failed' }>;
+
+export interface WriterCallbacks {
+  onCommitted(c: Committed): void;
+  onFailed(f: Failed): void;
+  onFatal(err: WorkerError): void;
+}
+
+const WRITER_URL = new URL('../../workers/writer.js', import.meta.url);
+
+export class WriterClient {
+  readonly #worker: Worker;
+  readonly #callbacks: WriterCallbacks;
+  #state: 'starting' | 'ready' | 'closing' | 'closed' | 'dead' = 'starting';
+  readonly #ready: Promise<Extract<FromWriter, { kind: 'ready' }>>;
+  #closed: Promise<void> | null = null;
+  #resolveClosed: (() => void) | null = null;
+
+  constructor(data: WriterWorkerData, callbacks: WriterCallbacks) {
+    this.#callbacks = callbacks;
+    this.#worker = new Worker(WRITER_URL, { workerData: data, name: 'contrail-writer' });
+    this.#ready = new Promise((resolve, reject) => {
+      const fail = (err: WorkerError): void => {
+        if (this.#state === 'starting') reject(err);
+        else if (this.#state !== 'closed' && this.#state !== 'dead') callbacks.onFatal(err);
+        this.#state = 'dead';
+        this.#resolveClosed?.();
+      };
+      this.#worker.on('message', (m: FromWriter) => {
+        switch (m.kind) {
+          case 'ready':
+            this.#state = 'ready';
+            resolve(m);
+            break;
+          case 'committed':
+            callbacks.onCommitted(m);
+            break;
+          case 'failed':
+            callbacks.onFailed(m);
+            break;
+          case 'fatal':
+            fail(new WorkerError('writer', `${m.code}: ${m.message}`));
+            break;
+          case 'closed':
+            this.#state = 'closed';
+            this.#resolveClosed?.();
+            break;
+          default:
+            fail(new WorkerError('writer', `unknown message kind ${String((m as { kind: unknown }).kind)}`));
+        }
+      });
+      this.#worker.on('error', (e) => fail(new WorkerError('writer', e.message, { cause: e })));
+      this.#worker.on('exit', (code) => {
+        if (this.#state !== 'closed') fail(new WorkerError('writer', `thread exited with code ${code}`));
+      });
+    });
+  }
+
+  /** Resolves when the database is open and migrated. */
+  ready(): Promise<Extract<FromWriter, { kind: 'ready' }>> {
+    return this.#ready;
+  }
+
+  /** Transfers `buffer` to the writer. */
+  write(seq: number, buffer: ArrayBuffer): void {
+    if (this.#state !== 'ready') throw new ClosedError('writer');
+    this.#worker.postMessage({ kind: 'batch', seq, buffer }, [buffer]);
+  }
+
+  /** Commits what was sent, closes the database, ends the thread. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    if (this.#state === 'dead' || this.#state === 'closed') return (this.#closed = Promise.resolve());
+    this.#state = 'closing';
+    this.#closed = new Promise<void>((resolve) => {
+      this.#resolveClosed = resolve;
+    }).then(() => this.#worker.terminate().then(() => undefined));
+    this.#worker.postMessage({ kind: 'close' });
+    return this.#closed;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Starts the real engine the way a user does (`node bin/contrail.js serve`), as a child
+ * process with its own temp data dir and free ports, and waits for its "contrail ready" log line,
+ * which carries the bound addresses.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const contrailBin = join(projectRoot, 'bin/contrail.js');
+
+export interface ReadySource {
+  descriptor: string;
+  type: string;
+  kind: string;
+  port: number | null;
+}
+
+export interface RunningEngine {
+  child: ChildProcess;
+  dataDir: string;
+  httpPort: number;
+  sources: ReadySource[];
+  /** Every stdout/stderr line so far. */
+  logs: string[];
+  /** The bound port of the first source of this type and kind. */
+  port(type: string, kind: string): number;
+  /** SIGTERM, then resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** Removes the data dir (after stop). */
+  cleanup(): void;
+}
+
+/** A clean environment: nothing from the developer's shell leaks in as Contrail config. */
+function baseEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT'];
+  const env: Record<string, string> = {};
+  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  return env;
+}
+
+export function spawnContrail(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [contrailBin, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export async function startEngine(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningEngine> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'contrail-test-'));
+  const child = spawnContrail(['serve'], {
+    CONTRAIL_DATA_DIR: dataDir,
+    CONTRAIL_HTTP_HOST: '127.0.0.1',
+    CONTRAIL_HTTP_PORT: '0',
+    CONTRAIL_LOG_LEVEL: 'info',
+    ...env,
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<{ http: { port: number }; sources: ReadySource[] }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`engine not ready after ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    let partial = '';
+    const onData = (chunk: Buffer): void => {
+      partial += chunk.toString('utf8');
+      const lines = partial.split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        logs.push(line);
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string; http?: { port: number }; sources?: ReadySource[] };
+        if (entry.msg === 'contrail ready') {
+          clearTimeout(timer);
+          resolve(entry as { http: { port: number }; sources: ReadySource[] });
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => logs.push(...c.toString('utf8').split('\n').filter(Boolean)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`engine exited with code ${code} before ready:\n${logs.join('\n')}`));
+    });
+  });
+  const info = await ready;
+  return {
+    child,
+    dataDir,
+    httpPort: info.http.port,
+    sources: info.sources,
+    logs,
+    port(type, kind) {
+      const s = info.sources.find((x) => x.type === type && x.kind === kind);
+      if (!s || s.port === null) throw new Error(`no ${kind} source for ${type}`);
+      return s.port;
+    },
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+    cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a contrail CLI command to completion. */
+export function runContrail(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnContrail(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}

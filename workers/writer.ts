@@ -1,0 +1,58 @@
+/**
+ * The writer thread: the only SQLite writer. Handshake (open, migrate, prepare, `ready`), then
+ * one transaction per batch, in the order received. An uncaught error becomes `fatal` and exit 1.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodedBatchStats } from '../src/decode/decoded-batch.js';
+import { summarizeStats } from '../src/decode/decode-stats.js';
+import { migrateToLatest } from '../src/store/migrate.js';
+import { MessageWriter } from '../src/store/message-writer.js';
+import { openWriterDatabase, type Db } from '../src/store/open-database.js';
+import { errorCode, type FromWriter, type ToWriter, type WriterWorkerData } from '../src/threads/protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('workers/writer must run as a worker thread');
+const data = workerData as WriterWorkerData;
+
+function post(message: FromWriter, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+function fatal(e: unknown): never {
+  const err = e instanceof Error ? e : new Error(String(e));
+  post({ kind: 'fatal', code: errorCode(e), message: err.message, stack: err.stack });
+  process.exit(1);
+}
+
+let db: Db | null = null;
+try {
+  db = openWriterDatabase(data.dbPath);
+  const migrated = await migrateToLatest(db);
+  const writer = new MessageWriter(db, data.sources);
+  port.on('message', (m: ToWriter) => {
+    switch (m.kind) {
+      case 'batch': {
+        try {
+          const o = writer.writeBatch(m.buffer);
+          post({ kind: 'committed', seq: m.seq, ...o }, [o.publish]);
+        } catch (e) {
+          const frames = summarizeStats(decodedBatchStats(m.buffer)).frames;
+          post({ kind: 'failed', seq: m.seq, frames, code: errorCode(e), message: (e as Error).message });
+        }
+        break;
+      }
+      case 'close': {
+        db?.close();
+        db = null;
+        post({ kind: 'closed' });
+        port.close();
+        break;
+      }
+      default:
+        fatal(new Error(`writer: unknown message kind ${String((m as { kind: unknown }).kind)}`));
+    }
+  });
+  post({ kind: 'ready', appliedMigrations: migrated.applied, schema: migrated.current });
+} catch (e) {
+  fatal(e);
+}
