@@ -1,0 +1,103 @@
+/** The writer against a real SQLite file: rows, FTS, histograms, counters, rejects, rollback, migrations. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kysely, Migrator, NO_MIGRATIONS, SqliteDialect } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { decodeFrames } from '../../src/decode/decode-frames.js';
+import { summarizeStats } from '../../src/decode/decode-stats.js';
+import { decodedBatchStats } from '../../src/decode/decoded-batch.js';
+import { FrameBatchBuilder } from '../../src/ingest/frame-batch.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { MessageWriter } from '../../src/store/message-writer.js';
+import { openWriterDatabase, type Db } from '../../src/store/open-database.js';
+import { forEachPublished } from '../../src/store/publish-batch.js';
+import { readCorpusFrames } from '../helpers/corpus.js';
+
+const SOURCES = [
+  { descriptor: 'udp', type: 'ACARS' as const },
+  { descriptor: 'udp', type: 'HFDL' as const },
+];
+
+function batch(frames: { text: string | Buffer; source: number }[]): ArrayBuffer {
+  const b = new FrameBatchBuilder(frames.length);
+  for (const f of frames) b.add(typeof f.text === 'string' ? Buffer.from(f.text) : f.text, f.source, 1_769_990_000_000, null);
+  return decodeFrames(b.take().buffer, { sourceTypes: SOURCES.map((s) => s.type), storeNonAcars: true });
+}
+
+describe('MessageWriter', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'contrail-writer-'));
+    db = openWriterDatabase(join(dir, 'contrail.sqlite'));
+    await migrateToLatest(db);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores a batch of real frames with FTS, histograms, minute counters and rejects in one transaction', () => {
+    const acars = readCorpusFrames('acarshub-kabq/raw-acars-messages.jsonl');
+    const hfdl = readCorpusFrames('acarshub-kabq/raw-hfdl-messages.jsonl');
+    const decoded = batch([
+      ...acars.map((text) => ({ text, source: 0 })),
+      ...hfdl.map((text) => ({ text, source: 1 })),
+      { text: '{"x":1}', source: 1 },
+      { text: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), source: 0 },
+    ]);
+    expect(summarizeStats(decodedBatchStats(decoded))).toMatchObject({ frames: acars.length + hfdl.length + 2, accepted: { ACARS: acars.length, HFDL: hfdl.length } });
+    const writer = new MessageWriter(db, SOURCES);
+    const out = writer.writeBatch(decoded);
+    expect(out).toMatchObject({ stored: acars.length + hfdl.length, rejects: 2, storedByType: { ACARS: acars.length, HFDL: hfdl.length } });
+
+    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(acars.length + hfdl.length);
+    // An external-content table reads its rows from `messages`: count the index's own documents.
+    const indexed = db.prepare('SELECT count(*) FROM messages_fts_docsize').pluck().get();
+    expect(indexed).toBe(db.prepare('SELECT count(*) FROM messages WHERE is_acars = 1').pluck().get());
+    expect(db.prepare("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'N8560Z'").pluck().get()).toBeGreaterThan(0);
+    const levels = db.prepare('SELECT sum(count) FROM level_acars').pluck().get();
+    expect(levels).toBe(db.prepare("SELECT count(*) FROM messages WHERE type = 'ACARS' AND level IS NOT NULL").pluck().get());
+    const freqs = db.prepare('SELECT freq, count FROM freqs_hfdl ORDER BY count DESC LIMIT 1').get() as { freq: number; count: number };
+    expect(freqs.count).toBe(db.prepare("SELECT count(*) FROM messages WHERE type = 'HFDL' AND freq = ?").pluck().get(freqs.freq));
+    const minutes = db.prepare('SELECT type, sum(messages) AS n, sum(non_acars) AS link FROM counts_minute GROUP BY type ORDER BY type').all();
+    expect(minutes).toEqual([
+      { type: 'ACARS', n: acars.length, link: 0 },
+      { type: 'HFDL', n: hfdl.length, link: db.prepare("SELECT count(*) FROM messages WHERE type = 'HFDL' AND is_acars = 0").pluck().get() },
+    ]);
+    expect(db.prepare('SELECT reason, source, type_hint FROM rejects ORDER BY id').all()).toEqual([
+      { reason: 'unknown-format', source: 'udp', type_hint: 'HFDL' },
+      { reason: 'invalid-utf8', source: 'udp', type_hint: 'ACARS' },
+    ]);
+    // The publish payloads carry the ids just assigned, in order.
+    const ids: number[] = [];
+    forEachPublished(out.publish, (bytes) => ids.push((JSON.parse(new TextDecoder().decode(bytes)) as { data: { id: number } }).data.id));
+    expect(ids).toEqual(db.prepare('SELECT id FROM messages ORDER BY id').pluck().all());
+  });
+
+  it('rolls the whole batch back when one statement fails', () => {
+    const writer = new MessageWriter(db, SOURCES);
+    writer.writeBatch(batch([{ text: readCorpusFrames('acars-router/acars.jsonl')[0]!, source: 0 }]));
+    // A trigger that fails on the third insert stands in for a full disk or a broken row.
+    db.exec("CREATE TRIGGER boom BEFORE INSERT ON messages WHEN (SELECT count(*) FROM messages) >= 3 BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    const frames = readCorpusFrames('acars-router/acars.jsonl').slice(1, 6).map((text) => ({ text, source: 0 }));
+    expect(() => writer.writeBatch(batch(frames))).toThrow(/boom/);
+    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT sum(messages) FROM counts_minute').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM messages_fts_docsize').pluck().get()).toBe(1);
+  });
+
+  it('migrates down to nothing and back up', async () => {
+    const migrator = new Migrator({ db: new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+    const tables = (): string[] => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'kysely_%' AND name NOT LIKE 'messages_fts_%' ORDER BY name").pluck().all() as string[];
+    const before = tables();
+    expect(before).toContain('messages');
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
+    expect(down.error).toBeUndefined();
+    expect(tables()).toEqual([]);
+    await migrateToLatest(db);
+    expect(tables()).toEqual(before);
+  });
+});
