@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { LiveServer } from './serve/live-server.js';
+import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
 import { forEachPublished } from './store/publish-batch.js';
 import { WriterClient } from './store/writer-client.js';
 import { ContrailError, type WorkerError } from './errors.js';
@@ -192,6 +193,7 @@ export class Engine {
       uptimeS: Math.round((Date.now() - this.#startedAt) / 1000),
       schema: this.#schema,
       uws: this.#server?.native ? 'native' : 'fallback',
+      protocol: PROTOCOL_VERSION,
       pendingBatches: this.#pipeline?.pending ?? 0,
     };
   }

@@ -24,7 +24,7 @@ export class EngineMetrics {
 
   constructor() {
     const r = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'contrail_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'contrail_' });
     this.framesReceived = new Counter({ name: 'contrail_frames_received_total', help: 'Frames cut from the input streams, valid or not, per listener type and transport', labelNames: ['type', 'transport'], registers: r });
     this.bytesReceived = new Counter({ name: 'contrail_bytes_received_total', help: 'Bytes read from sources', labelNames: ['type', 'transport'], registers: r });
     this.framesAccepted = new Counter({ name: 'contrail_frames_accepted_total', help: 'Frames decoded into messages, per decoder type (from the frame shape)', labelNames: ['type'], registers: r });

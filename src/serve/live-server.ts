@@ -7,6 +7,7 @@ import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uW
 import type { Logger } from 'pino';
 import type { DecoderType } from '../decode/message.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
+import { ContrailError } from '../errors.js';
 import { loadUws } from './uws.js';
 import { errorReply, okReply, parseRequest, RequestError, uwsTopicsFor, type Topic } from './ws-protocol.js';
 
@@ -48,7 +49,7 @@ export class LiveServer {
     return new Promise((resolve, reject) => {
       this.#app.listen(host, port, (token) => {
         if (!token) {
-          reject(new Error(`cannot listen on ${host}:${port} (address in use or not available)`));
+          reject(new ContrailError('CONTRAIL_ERR_LISTEN', `cannot listen for HTTP/WebSocket on ${host}:${port}: address in use or not available (set CONTRAIL_HTTP_HOST / CONTRAIL_HTTP_PORT)`));
           return;
         }
         this.#listenSocket = token;
