@@ -9,7 +9,7 @@ import { DecodePool } from './decode/decode-pool.js';
 import { createSource } from './ingest/create-source.js';
 import { Dispatcher } from './ingest/dispatcher.js';
 import type { FramerRejectReason } from './ingest/json-framer.js';
-import type { IngestSink, Source } from './ingest/source.js';
+import type { IngestSink, SourceBase } from './ingest/source.js';
 import type { Logger } from './log.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { Pipeline } from './pipeline/pipeline.js';
@@ -44,7 +44,7 @@ export class Engine {
   #pipeline!: Pipeline;
   #dispatcher!: Dispatcher;
   #server!: LiveServer;
-  #sources: Source[] = [];
+  #sources: SourceBase[] = [];
   #addresses: EngineAddresses | null = null;
   #schema: string | null = null;
   #fatal: Error | null = null;
@@ -137,14 +137,11 @@ export class Engine {
 
     this.#sources = c.sources.map((s, i) => createSource(s, i, this.#ingestSink(), { maxFrameBytes: c.maxFrameBytes, udpRecvBufferBytes: c.udpRecvBufferBytes, tcpReconnectMs: c.tcpReconnectMs }, log));
     for (const s of this.#sources) {
-      const conn = s as { onConnections?: (n: number) => void };
-      if ('onConnections' in conn) {
-        let open = 0;
-        conn.onConnections = (n) => {
-          m.tcpConnections.inc({ type: s.config.type }, n - open);
-          open = n;
-        };
-      }
+      let open = 0;
+      s.onConnections = (n) => {
+        m.tcpConnections.inc({ type: s.config.type }, n - open);
+        open = n;
+      };
     }
     const http = await this.#server.listen();
     this.#accepting = true;

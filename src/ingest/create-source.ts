@@ -1,13 +1,13 @@
 /** Builds the Source for a configured descriptor. */
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/config-types.js';
-import type { IngestSink, Source, SourceOptions } from './source.js';
+import type { IngestSink, SourceBase, SourceOptions } from './source.js';
 import { TcpConnectSource } from './sources/tcp-connect-source.js';
 import { TcpListenSource } from './sources/tcp-listen-source.js';
 import { UdpSource } from './sources/udp-source.js';
 import { ZmqSource } from './sources/zmq-source.js';
 
-export function createSource(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger): Source {
+export function createSource(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger): SourceBase {
   switch (config.kind) {
     case 'udp':
       return new UdpSource(config, index, sink, options, log);

@@ -3,6 +3,7 @@
  * like to the engine. Sources frame their bytes and hand frames to an IngestSink; they know
  * nothing about batches, workers or storage.
  */
+import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/config-types.js';
 import { JsonFramer, type FramerRejectReason } from './json-framer.js';
 
@@ -63,5 +64,29 @@ export class SourceFramer {
   /** The stream ended. */
   end(): void {
     this.#framer.end();
+  }
+}
+
+/** What every source keeps: its configuration, its index (stamped on its frames), where frames go. */
+export abstract class SourceBase implements Source {
+  constructor(
+    readonly config: SourceConfig,
+    readonly index: number,
+    protected readonly sink: IngestSink,
+    protected readonly options: SourceOptions,
+    protected readonly log: Logger,
+  ) {}
+
+  /** Told the number of open TCP connections whenever it changes (connection-oriented sources only). */
+  onConnections: (open: number) => void = () => {};
+
+  abstract start(): Promise<BoundAddress | null>;
+  abstract pause(): void;
+  abstract resume(): void;
+  abstract close(): Promise<void>;
+
+  /** A framer for one stream or socket of this source. */
+  protected framer(): SourceFramer {
+    return new SourceFramer(this.sink, this.index, this.options.maxFrameBytes);
   }
 }

@@ -3,7 +3,7 @@
  * travels as a transferred ArrayBuffer, never as structured-cloned arrays of objects.
  */
 import type { DecoderType } from '../decode/message.js';
-import type { SourceLabel } from '../store/message-writer.js';
+import type { SourceLabel, WriteOutcome } from '../store/message-writer.js';
 
 /** workerData of the decode pool's threads. */
 export interface DecodeWorkerData {
@@ -26,17 +26,8 @@ export type ToWriter =
 
 export type FromWriter =
   | { kind: 'ready'; appliedMigrations: string[]; schema: string | null }
-  | {
-      kind: 'committed';
-      seq: number;
-      stored: number;
-      storedByType: Partial<Record<DecoderType, number>>;
-      rejects: number;
-      firstId: number | null;
-      lastId: number | null;
-      /** encodePublishBatch() buffer (transferred). */
-      publish: ArrayBuffer;
-    }
+  /** `publish` (an encodePublishBatch() buffer) is transferred. */
+  | ({ kind: 'committed'; seq: number } & WriteOutcome)
   /** The batch's transaction was rolled back; nothing of it is stored. */
   | { kind: 'failed'; seq: number; frames: number; code: string; message: string }
   /** The writer cannot go on (database unusable); it exits after sending this. */

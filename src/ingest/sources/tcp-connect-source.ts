@@ -4,16 +4,9 @@
  * changes only, so a feeder that stays down does not flood the log.
  */
 import net from 'node:net';
-import type { Logger } from 'pino';
-import type { SourceConfig } from '../../config/config-types.js';
-import { SourceFramer, type IngestSink, type Source, type SourceOptions } from '../source.js';
+import { SourceBase } from '../source.js';
 
-export class TcpConnectSource implements Source {
-  readonly config: SourceConfig;
-  readonly index: number;
-  readonly #sink: IngestSink;
-  readonly #options: SourceOptions;
-  readonly #log: Logger;
+export class TcpConnectSource extends SourceBase {
   #socket: net.Socket | null = null;
   #timer: NodeJS.Timeout | null = null;
   #paused = false;
@@ -21,15 +14,6 @@ export class TcpConnectSource implements Source {
   #connected = false;
   /** Reason of the last failure logged, to log a repeated failure once. */
   #lastFailure: string | null = null;
-  onConnections: (open: number) => void = () => {};
-
-  constructor(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger) {
-    this.config = config;
-    this.index = index;
-    this.#sink = sink;
-    this.#options = options;
-    this.#log = log;
-  }
 
   /** Starts connecting; never fails: an unreachable feeder is retried until close(). */
   start(): Promise<null> {
@@ -43,23 +27,23 @@ export class TcpConnectSource implements Source {
     const { host, port, descriptor } = this.config;
     const socket = net.connect({ host, port });
     this.#socket = socket;
-    const framer = new SourceFramer(this.#sink, this.index, this.#options.maxFrameBytes);
+    const framer = this.framer();
     socket.setKeepAlive(true, 30_000);
     socket.on('connect', () => {
       this.#connected = true;
       this.#lastFailure = null;
       this.onConnections(1);
       if (this.#paused) socket.pause();
-      this.#log.info({ source: descriptor, type: this.config.type }, 'connected to feeder');
+      this.log.info({ source: descriptor, type: this.config.type }, 'connected to feeder');
     });
     socket.on('data', (chunk) => {
-      this.#sink.bytesRead(this.index, chunk.length);
+      this.sink.bytesRead(this.index, chunk.length);
       framer.push(chunk);
     });
     socket.on('error', (err) => {
       const reason = (err as NodeJS.ErrnoException).code ?? err.message;
       if (reason !== this.#lastFailure && !this.#closing) {
-        this.#log.warn({ source: descriptor, reason, retryMs: this.#options.tcpReconnectMs }, 'feeder connection failed; retrying');
+        this.log.warn({ source: descriptor, reason, retryMs: this.options.tcpReconnectMs }, 'feeder connection failed; retrying');
         this.#lastFailure = reason;
       }
     });
@@ -68,10 +52,10 @@ export class TcpConnectSource implements Source {
       if (this.#connected) {
         this.#connected = false;
         this.onConnections(0);
-        if (!this.#closing) this.#log.warn({ source: descriptor, retryMs: this.#options.tcpReconnectMs }, 'feeder disconnected; reconnecting');
+        if (!this.#closing) this.log.warn({ source: descriptor, retryMs: this.options.tcpReconnectMs }, 'feeder disconnected; reconnecting');
       }
       this.#socket = null;
-      if (!this.#closing) this.#timer = setTimeout(() => this.#connect(), this.#options.tcpReconnectMs);
+      if (!this.#closing) this.#timer = setTimeout(() => this.#connect(), this.options.tcpReconnectMs);
     });
   }
 

@@ -1,28 +1,12 @@
 /** Listens for feeders (acars_router, decoders) sending newline-delimited or glued JSON over TCP. */
 import net from 'node:net';
-import type { Logger } from 'pino';
-import type { SourceConfig } from '../../config/config-types.js';
-import { SourceFramer, type BoundAddress, type IngestSink, type Source, type SourceOptions } from '../source.js';
+import { SourceBase, type BoundAddress } from '../source.js';
 
-export class TcpListenSource implements Source {
-  readonly config: SourceConfig;
-  readonly index: number;
-  readonly #sink: IngestSink;
-  readonly #options: SourceOptions;
-  readonly #log: Logger;
+export class TcpListenSource extends SourceBase {
   readonly #sockets = new Set<net.Socket>();
   #server: net.Server | null = null;
   #paused = false;
   #closed: Promise<void> | null = null;
-  onConnections: (open: number) => void = () => {};
-
-  constructor(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger) {
-    this.config = config;
-    this.index = index;
-    this.#sink = sink;
-    this.#options = options;
-    this.#log = log;
-  }
 
   start(): Promise<BoundAddress> {
     const server = net.createServer((socket) => this.#accept(socket));
@@ -31,9 +15,9 @@ export class TcpListenSource implements Source {
       server.once('error', reject);
       server.listen(this.config.port, this.config.host, () => {
         server.off('error', reject);
-        server.on('error', (err) => this.#log.error({ err, source: this.config.descriptor }, 'TCP listener error'));
+        server.on('error', (err) => this.log.error({ err, source: this.config.descriptor }, 'TCP listener error'));
         const a = server.address() as net.AddressInfo;
-        this.#log.info({ source: this.config.descriptor, type: this.config.type, port: a.port }, 'TCP listener bound');
+        this.log.info({ source: this.config.descriptor, type: this.config.type, port: a.port }, 'TCP listener bound');
         resolve({ host: a.address, port: a.port });
       });
     });
@@ -43,19 +27,19 @@ export class TcpListenSource implements Source {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     this.#sockets.add(socket);
     this.onConnections(this.#sockets.size);
-    this.#log.info({ source: this.config.descriptor, peer }, 'feeder connected');
+    this.log.info({ source: this.config.descriptor, peer }, 'feeder connected');
     if (this.#paused) socket.pause();
-    const framer = new SourceFramer(this.#sink, this.index, this.#options.maxFrameBytes);
+    const framer = this.framer();
     socket.on('data', (chunk) => {
-      this.#sink.bytesRead(this.index, chunk.length);
+      this.sink.bytesRead(this.index, chunk.length);
       framer.push(chunk);
     });
-    socket.on('error', (err) => this.#log.warn({ source: this.config.descriptor, peer, err: err.message }, 'feeder connection error'));
+    socket.on('error', (err) => this.log.warn({ source: this.config.descriptor, peer, err: err.message }, 'feeder connection error'));
     socket.on('close', () => {
       framer.end();
       this.#sockets.delete(socket);
       this.onConnections(this.#sockets.size);
-      this.#log.info({ source: this.config.descriptor, peer }, 'feeder disconnected');
+      this.log.info({ source: this.config.descriptor, peer }, 'feeder disconnected');
     });
   }
 

@@ -1,48 +1,33 @@
 /** A UDP listener: one JSON frame per datagram, as decoders and acars_router send them. */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Logger } from 'pino';
-import type { SourceConfig } from '../../config/config-types.js';
-import { SourceFramer, type BoundAddress, type IngestSink, type Source, type SourceOptions } from '../source.js';
+import { SourceBase, type BoundAddress } from '../source.js';
 
-export class UdpSource implements Source {
-  readonly config: SourceConfig;
-  readonly index: number;
-  readonly #sink: IngestSink;
-  readonly #options: SourceOptions;
-  readonly #log: Logger;
+export class UdpSource extends SourceBase {
   #socket: dgram.Socket | null = null;
   #closed: Promise<void> | null = null;
 
-  constructor(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger) {
-    this.config = config;
-    this.index = index;
-    this.#sink = sink;
-    this.#options = options;
-    this.#log = log;
-  }
-
   start(): Promise<BoundAddress> {
     const { host, port } = this.config;
-    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: this.#options.udpRecvBufferBytes });
+    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: this.options.udpRecvBufferBytes });
     this.#socket = socket;
-    const framer = new SourceFramer(this.#sink, this.index, this.#options.maxFrameBytes);
+    const framer = this.framer();
     socket.on('message', (msg) => {
-      this.#sink.bytesRead(this.index, msg.length);
+      this.sink.bytesRead(this.index, msg.length);
       framer.pushMessage(msg);
     });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
         socket.off('error', reject);
-        socket.on('error', (err) => this.#log.error({ err, source: this.config.descriptor }, 'UDP socket error'));
+        socket.on('error', (err) => this.log.error({ err, source: this.config.descriptor }, 'UDP socket error'));
         const address = socket.address();
         // The kernel caps the buffer at net.core.rmem_max (and doubles it); report what we got.
         const recvBufferBytes = socket.getRecvBufferSize();
-        this.#log.info({ source: this.config.descriptor, type: this.config.type, port: address.port, recvBufferBytes }, 'UDP listener bound');
-        if (recvBufferBytes < this.#options.udpRecvBufferBytes) {
-          this.#log.warn(
-            { source: this.config.descriptor, requested: this.#options.udpRecvBufferBytes, granted: recvBufferBytes },
+        this.log.info({ source: this.config.descriptor, type: this.config.type, port: address.port, recvBufferBytes }, 'UDP listener bound');
+        if (recvBufferBytes < this.options.udpRecvBufferBytes) {
+          this.log.warn(
+            { source: this.config.descriptor, requested: this.options.udpRecvBufferBytes, granted: recvBufferBytes },
             'UDP receive buffer smaller than requested; raise net.core.rmem_max to absorb bursts',
           );
         }

@@ -3,45 +3,30 @@
  * Each ZMQ message holds one JSON frame (the last part, if a publisher sends a topic part first).
  * ZMQ reconnects by itself; pausing stops reading, and the publisher's high-water mark applies.
  */
-import type { Logger } from 'pino';
 import { Subscriber } from 'zeromq';
-import type { SourceConfig } from '../../config/config-types.js';
-import { SourceFramer, type IngestSink, type Source, type SourceOptions } from '../source.js';
+import { SourceBase } from '../source.js';
 
-export class ZmqSource implements Source {
-  readonly config: SourceConfig;
-  readonly index: number;
-  readonly #sink: IngestSink;
-  readonly #options: SourceOptions;
-  readonly #log: Logger;
+export class ZmqSource extends SourceBase {
   #socket: Subscriber | null = null;
   #loop: Promise<void> | null = null;
   #resume: (() => void) | null = null;
   #paused = false;
   #closing = false;
 
-  constructor(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger) {
-    this.config = config;
-    this.index = index;
-    this.#sink = sink;
-    this.#options = options;
-    this.#log = log;
-  }
-
   start(): Promise<null> {
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     const endpoint = `tcp://${host}:${this.config.port}`;
-    const socket = new Subscriber({ reconnectInterval: this.#options.tcpReconnectMs, ipv6: this.config.host.includes(':') });
+    const socket = new Subscriber({ reconnectInterval: this.options.tcpReconnectMs, ipv6: this.config.host.includes(':') });
     socket.connect(endpoint);
     socket.subscribe();
     this.#socket = socket;
-    this.#log.info({ source: this.config.descriptor, type: this.config.type, endpoint }, 'ZMQ subscriber connecting');
+    this.log.info({ source: this.config.descriptor, type: this.config.type, endpoint }, 'ZMQ subscriber connecting');
     this.#loop = this.#receive(socket);
     return Promise.resolve(null);
   }
 
   async #receive(socket: Subscriber): Promise<void> {
-    const framer = new SourceFramer(this.#sink, this.index, this.#options.maxFrameBytes);
+    const framer = this.framer();
     while (!this.#closing) {
       if (this.#paused) await new Promise<void>((resolve) => (this.#resume = resolve));
       if (this.#closing) break;
@@ -50,12 +35,12 @@ export class ZmqSource implements Source {
         parts = await socket.receive();
       } catch (err) {
         if (this.#closing) break;
-        this.#log.error({ source: this.config.descriptor, err }, 'ZMQ receive failed');
+        this.log.error({ source: this.config.descriptor, err }, 'ZMQ receive failed');
         break;
       }
       const last = parts[parts.length - 1];
       if (!last) continue;
-      this.#sink.bytesRead(this.index, last.length);
+      this.sink.bytesRead(this.index, last.length);
       framer.pushMessage(last);
     }
   }
