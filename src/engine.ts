@@ -45,7 +45,6 @@ export class Engine {
   #dispatcher!: Dispatcher;
   #server!: LiveServer;
   #sources: SourceBase[] = [];
-  #addresses: EngineAddresses | null = null;
   #schema: string | null = null;
   #fatal: Error | null = null;
   #accepting = false;
@@ -68,11 +67,6 @@ export class Engine {
       throw e;
     }
     return engine;
-  }
-
-  get addresses(): EngineAddresses {
-    if (!this.#addresses) throw new Error('engine not started');
-    return this.#addresses;
   }
 
   async #start(): Promise<void> {
@@ -135,7 +129,9 @@ export class Engine {
       );
     }
 
-    this.#sources = c.sources.map((s, i) => createSource(s, i, this.#ingestSink(), { maxFrameBytes: c.maxFrameBytes, udpRecvBufferBytes: c.udpRecvBufferBytes, tcpReconnectMs: c.tcpReconnectMs }, log));
+    const sink = this.#ingestSink();
+    const sourceOptions = { maxFrameBytes: c.maxFrameBytes, udpRecvBufferBytes: c.udpRecvBufferBytes, tcpReconnectMs: c.tcpReconnectMs };
+    this.#sources = c.sources.map((s, i) => createSource(s, i, sink, sourceOptions, log));
     for (const s of this.#sources) {
       let open = 0;
       s.onConnections = (n) => {
@@ -154,11 +150,12 @@ export class Engine {
         }),
       ),
     );
-    this.#addresses = {
+    const addresses: EngineAddresses = {
       http,
       sources: this.#sources.map((s, i) => ({ descriptor: s.config.descriptor, type: s.config.type, kind: s.config.kind, port: bound[i]?.port ?? null })),
     };
-    log.info({ http, sources: this.#addresses.sources, decodeThreads: c.decodeThreads, uws: this.#server.native ? 'native' : 'fallback' }, 'contrail ready');
+    // Tests and tools read the bound ports (port 0 = any free port) from this line.
+    log.info({ ...addresses, decodeThreads: c.decodeThreads, uws: this.#server.native ? 'native' : 'fallback' }, 'contrail ready');
   }
 
   #ingestSink(): IngestSink {

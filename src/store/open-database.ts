@@ -10,7 +10,13 @@ import { StoreError } from '../errors.js';
 export type Db = Database.Database;
 
 export function openWriterDatabase(path: string): Db {
-  mkdirSync(dirname(path), { recursive: true });
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file with that name is in the way' : (cause as Error).message;
+    throw new StoreError(`cannot create the data directory ${dir}: ${why} (set CONTRAIL_DATA_DIR)`, { cause });
+  }
   let db: Db;
   try {
     db = new Database(path);

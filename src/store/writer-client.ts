@@ -19,14 +19,12 @@ const WRITER_URL = new URL('../../workers/writer.js', import.meta.url);
 
 export class WriterClient {
   readonly #worker: Worker;
-  readonly #callbacks: WriterCallbacks;
   #state: 'starting' | 'ready' | 'closing' | 'closed' | 'dead' = 'starting';
   readonly #ready: Promise<Extract<FromWriter, { kind: 'ready' }>>;
   #closed: Promise<void> | null = null;
   #resolveClosed: (() => void) | null = null;
 
   constructor(data: WriterWorkerData, callbacks: WriterCallbacks) {
-    this.#callbacks = callbacks;
     this.#worker = new Worker(WRITER_URL, { workerData: data, name: 'contrail-writer' });
     this.#ready = new Promise((resolve, reject) => {
       const fail = (err: WorkerError): void => {
