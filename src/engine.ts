@@ -96,6 +96,7 @@ export class Engine {
         onDecoded: (words) => m.recordDecoded(words),
         onCommitted: (x) => {
           m.recordStored(x.storedByType);
+          if (x.oldestReceivedAt !== null) m.commitLatency.observe((Date.now() - x.oldestReceivedAt) / 1000);
           forEachPublished(x.publish, (payload, type) => {
             this.#server.publish(payload, type);
             m.messagesPublished.inc({ type });

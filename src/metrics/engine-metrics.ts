@@ -2,7 +2,7 @@
  * The engine's Prometheus metrics (prom-client). Worker threads report counts in their results;
  * only the main thread touches this registry.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { summarizeStats } from '../decode/decode-stats.js';
 import type { DecoderType } from '../decode/message.js';
 
@@ -21,6 +21,7 @@ export class EngineMetrics {
   readonly sourcesPaused: Gauge;
   readonly wsClients: Gauge;
   readonly tcpConnections: Gauge<'type'>;
+  readonly commitLatency: Histogram;
 
   constructor() {
     const r = [this.registry];
@@ -42,6 +43,12 @@ export class EngineMetrics {
     });
     this.sourcesPaused = new Gauge({ name: 'contrail_sources_paused', help: '1 while pausable sources are paused for backpressure', registers: r });
     this.wsClients = new Gauge({ name: 'contrail_ws_clients', help: 'Connected WebSocket clients', registers: r });
+    this.commitLatency = new Histogram({
+      name: 'contrail_commit_latency_seconds',
+      help: 'Age of the oldest frame of each batch when its commit is published: read -> batch -> decode -> commit -> publish',
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
+      registers: r,
+    });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }
 

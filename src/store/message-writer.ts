@@ -23,6 +23,8 @@ export interface WriteOutcome {
   rejects: number;
   firstId: number | null;
   lastId: number | null;
+  /** Earliest received_at (epoch ms) among the batch's rows: how old the batch is at commit. */
+  oldestReceivedAt: number | null;
   /** encodePublishBatch() of the stored messages' WebSocket payloads. */
   publish: ArrayBuffer;
 }
@@ -82,12 +84,15 @@ export class MessageWriter {
     const storedByType: Partial<Record<DecoderType, number>> = {};
     let firstId: number | null = null;
     let lastId: number | null = null;
+    let oldestReceivedAt: number | null = null;
 
     for (let k = 0; k < rows.length; k++) {
       const row = rows[k]!;
       const id = Number(this.#insertMessage.run(row).lastInsertRowid);
       firstId ??= id;
       lastId = id;
+      const receivedAt = row[COL.received_at] as number;
+      if (oldestReceivedAt === null || receivedAt < oldestReceivedAt) oldestReceivedAt = receivedAt;
       const type = row[COL.type];
       if (!isDecoderType(type)) throw new TypeError(`row ${k} has no valid type: ${String(type)}`);
       const t = DECODER_TYPES.indexOf(type);
@@ -132,6 +137,7 @@ export class MessageWriter {
       rejects: rejects.length,
       firstId,
       lastId,
+      oldestReceivedAt,
       publish: encodePublishBatch(payloads, typeIndexes),
     };
   }
