@@ -1,16 +1,13 @@
 /**
  * Starts the real engine the way a user does (`node bin/contrail.js serve`), as a child
  * process with its own temp data dir and free ports, and waits for its "contrail ready" log line,
- * which carries the bound addresses.
+ * which carries the bound addresses. Shared by the integration tests and the benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const contrailBin = join(projectRoot, 'bin/contrail.js');
+import { contrailBin } from './paths.js';
 
 export interface ReadySource {
   descriptor: string;
@@ -21,6 +18,8 @@ export interface ReadySource {
 
 export interface RunningEngine {
   child: ChildProcess;
+  /** Milliseconds from spawn to the "contrail ready" line. */
+  startupMs: number;
   dataDir: string;
   httpPort: number;
   sources: ReadySource[];
@@ -46,8 +45,9 @@ export function spawnContrail(args: string[], env: Record<string, string>): Chil
   return spawn(process.execPath, [contrailBin, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function startEngine(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningEngine> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'contrail-test-'));
+/** `dataDir` defaults to a fresh temp dir; pass one to start on an existing database. */
+export async function startEngine(env: Record<string, string>, timeoutMs = 30_000, dataDir = mkdtempSync(join(tmpdir(), 'contrail-engine-'))): Promise<RunningEngine> {
+  const spawnedAt = performance.now();
   const child = spawnContrail(['serve'], {
     CONTRAIL_DATA_DIR: dataDir,
     CONTRAIL_HTTP_HOST: '127.0.0.1',
@@ -82,8 +82,10 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
     });
   });
   const info = await ready;
+  const startupMs = performance.now() - spawnedAt;
   return {
     child,
+    startupMs,
     dataDir,
     httpPort: info.http.port,
     sources: info.sources,

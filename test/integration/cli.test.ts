@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runContrail, startEngine, type RunningEngine } from '../helpers/engine-process.js';
+import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 
 describe('contrail CLI', () => {
   let engine: RunningEngine | null = null;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Publisher } from 'zeromq';
 import { normalizeFrame } from '../../src/decode/normalize.js';
 import { corpusDir, readCorpusFrames, splitFrames } from '../helpers/corpus.js';
-import { runContrail, startEngine, type RunningEngine } from '../helpers/engine-process.js';
+import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;

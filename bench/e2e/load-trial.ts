@@ -1,0 +1,157 @@
+/**
+ * One trial: a fresh engine (new data dir), fresh clients, one offered load, then drain and a
+ * full account of every frame: sent, received by the engine, stored, rejected, lost, published,
+ * delivered to clients.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DECODER_TYPES } from '../../src/decode/message.js';
+import { startEngine } from '../lib/engine-process.js';
+import { scrape, total, byLabel } from '../lib/metrics-scrape.js';
+import { cpuSeconds, memoryMb } from '../lib/proc-stats.js';
+import { ClientsHandle } from './clients-handle.js';
+import type { FrameTemplate } from './frame-templates.js';
+import { sendLoad, type LoadPlan } from './load-sender.js';
+import type { ClientsReport } from './ws-clients.js';
+
+export interface TrialOptions {
+  transport: 'udp' | 'tcp';
+  rate: number;
+  seconds: number;
+  stations: number;
+  clients: number;
+  clientTopics: 'mixed' | 'all';
+  /** Sample RSS this often (ms) during the send, for soak growth. */
+  rssSampleMs?: number;
+}
+
+export interface TrialResult {
+  transport: 'udp' | 'tcp';
+  offeredPerSec: number;
+  sent: number;
+  received: number;
+  stored: number;
+  rejected: number;
+  lost: number;
+  /** Frames sent that the engine never read (kernel UDP buffer overflow). */
+  unreadByEngine: number;
+  published: number;
+  /** Committed rows per second over the send window. */
+  committedPerSec: number;
+  /** Time from the last send until everything received was committed. */
+  drainMs: number;
+  engineCpuSeconds: number;
+  engineCpuPerKFramesMs: number;
+  peakRssMb: number;
+  endRssMb: number;
+  rssSamplesMb: number[];
+  dbBytes: number;
+  bytesPerMessage: number;
+  clients: ClientsReport & { expectedDeliveries: number; clientsCpuSeconds: number };
+  /** The engine's own histogram of batch age at publish, as bucket upper bound -> share of batches at or below it. */
+  commitLatencyCdf: Record<string, number>;
+}
+
+const ENGINE_ENV: Record<string, string> = Object.fromEntries(
+  [
+    ['ACARS', 'ACARS'],
+    ['VDLM', 'VDL-M2'],
+    ['HFDL', 'HFDL'],
+    ['IMSL', 'IMS-L'],
+    ['IRDM', 'IRDM'],
+  ].map(([name]) => [`${name}_CONNECTIONS`, 'udp://127.0.0.1:0,tcp-listen://127.0.0.1:0']),
+);
+
+async function settled(httpPort: number, timeoutMs: number): Promise<{ drainMs: number }> {
+  const start = performance.now();
+  let last = -1;
+  let stableSince = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    const s = await scrape(httpPort);
+    const done = total(s, 'contrail_messages_stored_total') + total(s, 'contrail_frames_rejected_total') + total(s, 'contrail_frames_lost_total') + total(s, 'contrail_frames_non_acars_dropped_total');
+    const pending = total(s, 'contrail_pipeline_pending_batches');
+    if (done !== last) {
+      last = done;
+      stableSince = performance.now();
+    } else if (pending === 0 && performance.now() - stableSince > 300) {
+      return { drainMs: stableSince - start };
+    }
+    await sleep(50);
+  }
+  return { drainMs: timeoutMs };
+}
+
+export async function runTrial(templates: readonly FrameTemplate[], o: TrialOptions): Promise<TrialResult> {
+  const engine = await startEngine({ ...ENGINE_ENV, CONTRAIL_LOG_LEVEL: 'info' });
+  const pid = engine.child.pid!;
+  const clients = await ClientsHandle.start(`ws://127.0.0.1:${engine.httpPort}/ws`, o.clients, o.clientTopics);
+  try {
+    const ports: LoadPlan['ports'] = {};
+    for (const t of DECODER_TYPES) ports[t] = engine.port(t, o.transport === 'udp' ? 'udp' : 'tcp-listen');
+    const cpu0 = cpuSeconds(pid);
+    const clientsCpu0 = cpuSeconds(clients.pid);
+    const stored0 = total(await scrape(engine.httpPort), 'contrail_messages_stored_total');
+    const rssSamplesMb: number[] = [];
+    const sampler = o.rssSampleMs ? setInterval(() => rssSamplesMb.push(Math.round(memoryMb(pid).rss)), o.rssSampleMs) : null;
+    const load = await sendLoad(templates, { transport: o.transport, rate: o.rate, seconds: o.seconds, stations: o.stations, ports });
+    const storedAtEnd = total(await scrape(engine.httpPort), 'contrail_messages_stored_total');
+    if (sampler) clearInterval(sampler);
+    const { drainMs } = await settled(engine.httpPort, 30_000);
+    await sleep(200); // last publishes reach the clients
+    const s = await scrape(engine.httpPort);
+    const engineCpuSeconds = cpuSeconds(pid) - cpu0;
+    const mem = memoryMb(pid);
+    const report = await clients.report();
+    const clientsCpuSeconds = cpuSeconds(clients.pid) - clientsCpu0;
+    const storedByType = byLabel(s, 'contrail_messages_stored_total', 'type');
+    const expectedDeliveries = Object.entries(report.subscribersPerTopic).reduce((sum, [topic, n]) => {
+      const type = topic.startsWith('messages:') ? topic.slice(9) : null;
+      const stored = type ? (storedByType[type] ?? 0) : total(s, 'contrail_messages_stored_total');
+      return sum + n * stored;
+    }, 0);
+    const received = total(s, 'contrail_frames_received_total');
+    const buckets = s.get('contrail_commit_latency_seconds_bucket') ?? [];
+    const batches = total(s, 'contrail_commit_latency_seconds_count');
+    const commitLatencyCdf = Object.fromEntries(buckets.map((b) => [/le="([^"]+)"/.exec(b.labels)?.[1] ?? '?', Number((b.value / Math.max(1, batches)).toFixed(3))]));
+    const stored = total(s, 'contrail_messages_stored_total');
+    await clients.close();
+    await engine.stop();
+    let dbBytes = 0;
+    for (const f of ['contrail.sqlite', 'contrail.sqlite-wal']) {
+      try {
+        dbBytes += statSync(join(engine.dataDir, f)).size;
+      } catch {
+        /* no WAL after a clean close */
+      }
+    }
+    return {
+      transport: o.transport,
+      offeredPerSec: Math.round(load.offeredPerSec),
+      sent: load.sent,
+      received,
+      stored,
+      rejected: total(s, 'contrail_frames_rejected_total'),
+      lost: total(s, 'contrail_frames_lost_total'),
+      unreadByEngine: load.sent - received,
+      published: total(s, 'contrail_messages_published_total'),
+      committedPerSec: Math.round((storedAtEnd - stored0) / load.seconds),
+      drainMs: Math.round(drainMs),
+      engineCpuSeconds: Number(engineCpuSeconds.toFixed(2)),
+      engineCpuPerKFramesMs: Number(((engineCpuSeconds * 1e6) / Math.max(1, received)).toFixed(3)),
+      peakRssMb: Math.round(mem.peakRss),
+      endRssMb: Math.round(mem.rss),
+      rssSamplesMb,
+      dbBytes,
+      bytesPerMessage: Math.round(dbBytes / Math.max(1, stored)),
+      clients: { ...report, expectedDeliveries, clientsCpuSeconds: Number(clientsCpuSeconds.toFixed(2)) },
+      commitLatencyCdf,
+    };
+  } catch (e) {
+    await clients.close().catch(() => {});
+    await engine.stop();
+    throw e;
+  } finally {
+    engine.cleanup();
+  }
+}

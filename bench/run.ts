@@ -1,0 +1,98 @@
+/**
+ * `npm run bench` / `npm run bench:full`: every benchmark in one run, each part in a fresh
+ * process, on the same machine and corpus, so the engine's figures read as ratios of its limits.
+ * Prints a table and writes bench/results/<date>-<commit>[-full].json.
+ *
+ *   --full            longer trials and a soak (RSS growth)
+ *   --only a,b        any of micro, reference, startup, e2e
+ *   --clients N       WebSocket clients in the e2e trials (default 100)
+ *   --stations N      station multiplication in the e2e trials (default 4)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { E2eResult } from './e2e/e2e.js';
+import { gitCommit, machineInfo } from './lib/machine.js';
+import { benchDist, resultsDir } from './lib/paths.js';
+import { runBenchScript } from './lib/result.js';
+import { requireNativeUws } from './lib/uws-native.js';
+import { MICRO_SUITES } from './micro/index.js';
+import type { MicroResult } from './micro/micro-bench.js';
+import { renderTable, type BenchReport, type Target } from './report.js';
+
+const { values } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'micro,reference,startup,e2e' },
+    clients: { type: 'string', default: '100' },
+    stations: { type: 'string', default: '4' },
+  },
+});
+const parts = new Set(values.only.split(',').map((s) => s.trim()));
+const full = values.full;
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+requireNativeUws();
+const started = performance.now();
+const report: BenchReport = { commit: gitCommit(), date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine: machineInfo(), durationS: 0 };
+
+if (parts.has('micro')) {
+  report.micro = {};
+  for (const suite of MICRO_SUITES) {
+    log(`micro: ${suite}`);
+    report.micro[suite] = await runBenchScript<MicroResult>(join(benchDist, 'micro', `${suite}.js`));
+  }
+}
+
+if (parts.has('reference')) {
+  const seconds = full ? '15' : '5';
+  log('reference: writer limit');
+  const writer = await runBenchScript<{ rowsPerSec: number }>(join(benchDist, 'reference', 'writer-limit.js'), ['--seconds', seconds]);
+  log('reference: naive baseline');
+  const naive = await runBenchScript<{ framesPerSec: number }>(join(benchDist, 'reference', 'naive-baseline.js'), ['--seconds', seconds]);
+  report.reference = { writerLimitRowsPerSec: Math.round(writer.rowsPerSec), naiveFramesPerSec: Math.round(naive.framesPerSec), writerLimit: writer, naive };
+}
+
+if (parts.has('startup')) {
+  log('startup: empty and 1M-message databases');
+  report.startup = await runBenchScript<BenchReport['startup'] & object>(join(benchDist, 'e2e', 'startup.js'));
+}
+
+if (parts.has('e2e')) {
+  log('e2e: engine, clients and load in separate processes');
+  const args = ['--clients', values.clients, '--stations', values.stations, ...(full ? ['--full'] : [])];
+  report.e2e = await runBenchScript<E2eResult>(join(benchDist, 'e2e', 'e2e.js'), args);
+}
+
+if (report.e2e && report.reference) {
+  report.ratios = {
+    toWriterLimit: Number((report.e2e.sustainedFramesPerSec / report.reference.writerLimitRowsPerSec).toFixed(2)),
+    toNaive: Number((report.e2e.sustainedFramesPerSec / report.reference.naiveFramesPerSec).toFixed(2)),
+  };
+}
+report.targets = targets(report);
+report.durationS = Math.round((performance.now() - started) / 1000);
+
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `${report.date.slice(0, 10)}-${report.commit}${full ? '-full' : ''}.json`);
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(renderTable(report));
+process.stdout.write(`\nresult: ${file}\n`);
+
+/** The issue's targets, checked against this run (reported, never asserted). */
+function targets(r: BenchReport): Target[] {
+  const out: Target[] = [];
+  const e = r.e2e;
+  if (e) {
+    out.push({ name: 'sustained ingest', goal: '>= 20000 frames/s', value: e.sustainedFramesPerSec, met: e.sustainedFramesPerSec >= 20_000 });
+    out.push({ name: 'p99 latency at 5,000 frames/s', goal: '<= 100 ms', value: e.latencyMs.p99, met: e.latencyMs.p99 <= 100 });
+    out.push({ name: 'peak RSS', goal: '<= 400 MB', value: e.peakRssMb, met: e.peakRssMb <= 400 });
+    if (e.soak) out.push({ name: 'RSS growth over soak', goal: '~0 MB', value: e.soak.rssGrowthMb, met: e.soak.rssGrowthMb <= 20 });
+  }
+  if (r.ratios) {
+    out.push({ name: 'share of the writer limit', goal: '>= 0.7', value: r.ratios.toWriterLimit, met: r.ratios.toWriterLimit >= 0.7 });
+    out.push({ name: 'times the naive baseline', goal: '>= 2', value: r.ratios.toNaive, met: r.ratios.toNaive >= 2 });
+  }
+  if (r.startup) out.push({ name: 'start-up, empty database', goal: '<= 1000 ms', value: r.startup.emptyMs, met: r.startup.emptyMs <= 1000 });
+  return out;
+}
