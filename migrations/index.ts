@@ -1,7 +1,9 @@
 /** Every migration, in order. A static list (not a folder scan) so the build ships exactly these. */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_fts_batch_index.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
+  '0002_fts_batch_index': m0002,
 };
