@@ -1,7 +1,8 @@
 /**
  * The writer thread's batch insert: MessageWriter.writeBatch on decode results of 512 corpus rows
  * into a real SQLite file (WAL, the writer's PRAGMAs, the real migrations), once with the FTS5
- * triggers and once in a second database whose four messages_fts_* triggers were dropped.
+ * index and once in a second database where messages_fts is a view whose INSTEAD OF trigger
+ * does nothing: the writer's per-batch index statement still reads the batch, nothing is indexed.
  * Each op commits one batch; the database grows during the run (tens of thousands of rows),
  * so later batches insert into a larger table: that is the writer's real situation.
  */
@@ -15,7 +16,15 @@ import { entry, finish, newBench } from './micro-bench.js';
 import { decodedRowBatches } from './inputs.js';
 
 const ROWS = 512;
-const FTS_TRIGGERS = ['messages_fts_insert', 'messages_fts_delete', 'messages_fts_update_old', 'messages_fts_update_new'];
+const FTS_TRIGGERS = ['messages_fts_delete', 'messages_fts_update_old', 'messages_fts_update_new'];
+
+/** Replaces the FTS5 table by a view that accepts the writer's index statement and stores nothing. */
+function removeFullText(db: Db): void {
+  for (const t of FTS_TRIGGERS) db.exec(`DROP TRIGGER ${t}`);
+  db.exec('DROP TABLE messages_fts');
+  db.exec("CREATE VIEW messages_fts AS SELECT 0 AS rowid, '' AS text, '' AS tail, '' AS flight, '' AS icao, '' AS label");
+  db.exec('CREATE TRIGGER messages_fts_discard INSTEAD OF INSERT ON messages_fts BEGIN SELECT 1; END');
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'contrail-bench-writer-'));
 const dbs: Db[] = [];
@@ -24,7 +33,7 @@ try {
     const db = openWriterDatabase(join(dir, name));
     dbs.push(db);
     await migrateToLatest(db);
-    if (!fts) for (const t of FTS_TRIGGERS) db.exec(`DROP TRIGGER ${t}`);
+    if (!fts) removeFullText(db);
     return db;
   }
   const withFts = await open('fts.sqlite', true);
@@ -59,7 +68,7 @@ try {
       growth: 'both databases grow during the run: later batches insert into larger tables and FTS index',
       'rows in the FTS database at the end': count(withFts),
       'rows in the no-FTS database at the end': count(withoutFts),
-      // FTS triggers fire only for is_acars = 1 rows; the rest cost the table insert alone.
+      // Only is_acars = 1 rows are indexed; the rest cost the table insert alone.
       'share of rows indexed (is_acars = 1, %)': Number((100 * acarsShare(withFts)).toFixed(1)),
     },
   });
