@@ -38,20 +38,23 @@ export function renderTable(r: BenchReport): string {
   if (e) {
     out += rows(`End to end (${e.clients} WebSocket clients, ${e.stations} stations per frame)`, [
       ['sustained, committed to SQLite (TCP)', `${n(e.sustainedFramesPerSec)} frames/s`],
+      ['same, one client only (no fan-out)', `${n(e.ingestOnlyFramesPerSec)} frames/s`],
       ['UDP: highest rate with no loss', `${n(e.udpNoLossMaxPerSec)} frames/s`],
       ['UDP: loss or lag begins at', e.lossOrLagBeginsAtPerSec === null ? 'not reached' : `${n(e.lossOrLagBeginsAtPerSec)} frames/s`],
       ['latency at 1,000/s p50 / p99 / max', `${n(e.latencyAt1kMs.p50)} / ${n(e.latencyAt1kMs.p99)} / ${n(e.latencyAt1kMs.max)} ms`],
       ['latency at 5,000/s p50 / p99 / max', `${n(e.latencyMs.p50)} / ${n(e.latencyMs.p99)} / ${n(e.latencyMs.max)} ms`],
       [`latency at ${n(e.latencyAtMaxMs.offeredPerSec)}/s p50 / p99 / max`, `${n(e.latencyAtMaxMs.p50)} / ${n(e.latencyAtMaxMs.p99)} / ${n(e.latencyAtMaxMs.max)} ms`],
       ['engine CPU at 5,000/s', `${n(e.cpuPerKFramesMsAt5k)} ms per 1,000 frames`],
-      ['peak RSS (engine)', `${n(e.peakRssMb)} MB`],
+      ['peak RSS (engine), any trial', `${n(e.peakRssMb)} MB`],
+      ['peak RSS (engine) at 5,000/s', `${n(e.rssAt5kMb)} MB`],
       ['SQLite bytes per message (with FTS)', `${n(e.bytesPerMessage)} B`],
       ...(e.soak ? ([['RSS over the soak', `${n(e.soak.rssStartMb)} -> ${n(e.soak.rssEndMb)} MB in ${e.soak.seconds} s`]] as [string, string][]) : []),
     ]);
     const trialLines: [string, string][] = Object.entries(e.trials).map(([name, t]) => [
       name,
       `offered ${n(t.offeredPerSec)}/s, committed ${n(t.committedPerSec)}/s; sent ${t.sent}, stored ${t.stored}, rejected ${t.rejected}, unread ${t.unreadByEngine}, lost ${t.lost}; ` +
-        `delivered ${t.clients.deliveries}/${t.clients.expectedDeliveries}; drain ${t.drainMs} ms; CPU engine ${t.engineCpuSeconds} s, clients ${t.clients.clientsCpuSeconds} s`,
+        `delivered ${t.clients.deliveries}/${t.clients.expectedDeliveries}; drain ${t.drainMs} ms; ` +
+        `CPU s engine ${t.engineCpuSeconds}, clients ${t.clients.clientsCpuSeconds}, load generator ${t.loadGeneratorCpuSeconds}; peak RSS ${t.peakRssMb} MB`,
     ]);
     out += rows('Trials (each on a fresh engine)', trialLines);
   }
@@ -76,7 +79,7 @@ export function renderTable(r: BenchReport): string {
   if (r.micro) {
     const lines: [string, string][] = [];
     for (const [suite, res] of Object.entries(r.micro)) {
-      for (const t of res.tasks) lines.push([`${suite}: ${t.name}`, `${n(t.opsPerSec)} ${t.unit ?? 'op'}s/s`]);
+      for (const t of res.tasks) lines.push([`${suite}: ${t.name}`, `${n(t.opsPerSec)} per s (${t.unit ?? 'op'})`]);
     }
     out += rows('Micro (tinybench, one thread)', lines);
   }

@@ -86,7 +86,8 @@ function targets(r: BenchReport): Target[] {
   if (e) {
     out.push({ name: 'sustained ingest', goal: '>= 20000 frames/s', value: e.sustainedFramesPerSec, met: e.sustainedFramesPerSec >= 20_000 });
     out.push({ name: 'p99 latency at 5,000 frames/s', goal: '<= 100 ms', value: e.latencyMs.p99, met: e.latencyMs.p99 <= 100 });
-    out.push({ name: 'peak RSS', goal: '<= 400 MB', value: e.peakRssMb, met: e.peakRssMb <= 400 });
+    out.push({ name: 'peak RSS, any trial (saturated included)', goal: '<= 400 MB', value: e.peakRssMb, met: e.peakRssMb <= 400 });
+    out.push({ name: 'RSS at 5,000 frames/s', goal: '<= 400 MB', value: e.rssAt5kMb, met: e.rssAt5kMb <= 400 });
     if (e.soak) out.push({ name: 'RSS growth over soak', goal: '~0 MB', value: e.soak.rssGrowthMb, met: e.soak.rssGrowthMb <= 20 });
   }
   if (r.ratios) {

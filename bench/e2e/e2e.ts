@@ -21,12 +21,17 @@ const { values } = parseArgs({
 
 export interface E2eResult {
   sustainedFramesPerSec: number;
+  /** The same TCP trial with one client: ingest capacity without the fan-out to 100 clients. */
+  ingestOnlyFramesPerSec: number;
   udpNoLossMaxPerSec: number;
   lossOrLagBeginsAtPerSec: number | null;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   latencyAt1kMs: { p50: number; p99: number; max: number };
   latencyAtMaxMs: { p50: number; p99: number; max: number; offeredPerSec: number };
+  /** Highest RSS over every trial, saturated ones included. */
   peakRssMb: number;
+  /** Peak RSS of the 5,000 frames/s trial: the engine in steady, unsaturated work. */
+  rssAt5kMb: number;
   bytesPerMessage: number;
   cpuPerKFramesMsAt5k: number;
   clients: number;
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
   const at5k = await run('udp-5k', { ...base, transport: 'udp', rate: 5000, seconds });
   const max = await run('tcp-max', { ...base, transport: 'tcp', rate: 0, seconds: full ? 30 : 10 });
   const sustained = max.committedPerSec;
+  const ingestOnly = await run('tcp-max-1client', { ...base, clients: 1, transport: 'tcp', rate: 0, seconds: full ? 30 : 10 });
 
   // UDP cannot be slowed down: find where loss or lag begins around the TCP-sustained rate.
   let udpNoLossMax = 0;
@@ -102,12 +108,14 @@ async function main(): Promise<void> {
   const pick = (t: TrialResult): { p50: number; p99: number; max: number } => ({ p50: t.clients.latencyMs.p50, p99: t.clients.latencyMs.p99, max: t.clients.latencyMs.max });
   const result: E2eResult = {
     sustainedFramesPerSec: sustained,
+    ingestOnlyFramesPerSec: ingestOnly.committedPerSec,
     udpNoLossMaxPerSec: udpNoLossMax,
     lossOrLagBeginsAtPerSec: lossAt,
     latencyMs: { ...pick(at5k), p90: at5k.clients.latencyMs.p90 },
     latencyAt1kMs: pick(at1k),
     latencyAtMaxMs: { ...pick(atMax ?? max), offeredPerSec: (atMax ?? max).offeredPerSec },
     peakRssMb: Math.max(...Object.values(trials).map((t) => t.peakRssMb)),
+    rssAt5kMb: at5k.peakRssMb,
     bytesPerMessage: max.bytesPerMessage,
     cpuPerKFramesMsAt5k: at5k.engineCpuPerKFramesMs,
     clients,

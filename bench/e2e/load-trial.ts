@@ -24,6 +24,8 @@ export interface TrialOptions {
   clientTopics: 'mixed' | 'all';
   /** Sample RSS this often (ms) during the send, for soak growth. */
   rssSampleMs?: number;
+  /** Extra engine environment (configuration experiments). */
+  engineEnv?: Record<string, string>;
 }
 
 export interface TrialResult {
@@ -43,6 +45,8 @@ export interface TrialResult {
   drainMs: number;
   engineCpuSeconds: number;
   engineCpuPerKFramesMs: number;
+  /** CPU of this process (the load generator) during the send: it shares the machine. */
+  loadGeneratorCpuSeconds: number;
   peakRssMb: number;
   endRssMb: number;
   rssSamplesMb: number[];
@@ -83,18 +87,20 @@ async function settled(httpPort: number, timeoutMs: number): Promise<{ drainMs: 
 }
 
 export async function runTrial(templates: readonly FrameTemplate[], o: TrialOptions): Promise<TrialResult> {
-  const engine = await startEngine({ ...ENGINE_ENV, CONTRAIL_LOG_LEVEL: 'info' });
+  const engine = await startEngine({ ...ENGINE_ENV, CONTRAIL_LOG_LEVEL: 'info', ...o.engineEnv });
   const pid = engine.child.pid!;
   const clients = await ClientsHandle.start(`ws://127.0.0.1:${engine.httpPort}/ws`, o.clients, o.clientTopics);
   try {
     const ports: LoadPlan['ports'] = {};
     for (const t of DECODER_TYPES) ports[t] = engine.port(t, o.transport === 'udp' ? 'udp' : 'tcp-listen');
     const cpu0 = cpuSeconds(pid);
+    const self0 = process.cpuUsage();
     const clientsCpu0 = cpuSeconds(clients.pid);
     const stored0 = total(await scrape(engine.httpPort), 'contrail_messages_stored_total');
     const rssSamplesMb: number[] = [];
     const sampler = o.rssSampleMs ? setInterval(() => rssSamplesMb.push(Math.round(memoryMb(pid).rss)), o.rssSampleMs) : null;
     const load = await sendLoad(templates, { transport: o.transport, rate: o.rate, seconds: o.seconds, stations: o.stations, ports });
+    const self = process.cpuUsage(self0);
     const storedAtEnd = total(await scrape(engine.httpPort), 'contrail_messages_stored_total');
     if (sampler) clearInterval(sampler);
     const { drainMs } = await settled(engine.httpPort, 30_000);
@@ -139,6 +145,7 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
       drainMs: Math.round(drainMs),
       engineCpuSeconds: Number(engineCpuSeconds.toFixed(2)),
       engineCpuPerKFramesMs: Number(((engineCpuSeconds * 1e6) / Math.max(1, received)).toFixed(3)),
+      loadGeneratorCpuSeconds: Number(((self.user + self.system) / 1e6).toFixed(2)),
       peakRssMb: Math.round(mem.peakRss),
       endRssMb: Math.round(mem.rss),
       rssSamplesMb,
