@@ -33,6 +33,8 @@ export interface EngineAddresses {
 }
 
 const DRAIN_TIMEOUT_MS = 10_000;
+/** Batches in flight past which UDP batches are dropped: about 130k frames of burst at 512 per batch. */
+const UDP_OVERLOAD_BATCHES = 256;
 
 export class Engine {
   readonly metrics: EngineMetrics;
@@ -74,7 +76,9 @@ export class Engine {
     const log = this.#log;
     const m = this.metrics;
     const labels = c.sources.map((s) => ({ descriptor: s.descriptor, type: s.type }));
-    const hardLimit = c.maxPendingBatches * 4;
+    // UDP cannot pause: it may queue further than TCP before batches are dropped (and counted).
+    // Kept apart from maxPending, which sets TCP's pause point and so its queueing latency.
+    const hardLimit = Math.max(UDP_OVERLOAD_BATCHES, c.maxPendingBatches * 4);
 
     this.#writer = new WriterClient(
       { dbPath: c.dbPath, sources: labels },

@@ -13,6 +13,7 @@ import type { FramerRejectReason } from './json-framer.js';
 
 const HEADER = 8;
 const META = 24;
+const MIN_DATA = 16 * 1024;
 
 export const FRAMER_REJECT_CODES: readonly (FramerRejectReason | null)[] = [null, 'truncated', 'oversize', 'garbage'];
 
@@ -36,11 +37,16 @@ export class FrameBatchBuilder {
   #bytes: Uint8Array;
   #count = 0;
   #write: number;
-  readonly #initialData: number;
+  /**
+   * Data capacity of the next buffer: the last batch's size rounded up to a power of two, so a
+   * trickle of frames does not allocate (and zero) a large buffer every few milliseconds, and a
+   * flood rarely has to grow one.
+   */
+  #nextData: number;
 
-  constructor(maxFrames: number, initialDataBytes = 256 * 1024) {
+  constructor(maxFrames: number, initialDataBytes = MIN_DATA) {
     this.#capacity = maxFrames;
-    this.#initialData = initialDataBytes;
+    this.#nextData = initialDataBytes;
     this.#write = this.#dataStart;
     this.#buffer = new ArrayBuffer(this.#dataStart + initialDataBytes);
     this.#view = new DataView(this.#buffer);
@@ -85,7 +91,8 @@ export class FrameBatchBuilder {
   take(): { buffer: ArrayBuffer; count: number } {
     this.#view.setUint32(0, this.#count, true);
     const out = { buffer: this.#buffer, count: this.#count };
-    this.#buffer = new ArrayBuffer(this.#dataStart + this.#initialData);
+    this.#nextData = Math.max(MIN_DATA, 2 ** Math.ceil(Math.log2(Math.max(1, this.dataBytes))));
+    this.#buffer = new ArrayBuffer(this.#dataStart + this.#nextData);
     this.#view = new DataView(this.#buffer);
     this.#bytes = new Uint8Array(this.#buffer);
     this.#count = 0;
