@@ -54,7 +54,7 @@ describe('defaults (empty environment)', () => {
     expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
     expect(config.batch).toEqual({ maxFrames: 512, maxWaitMs: 5 });
     expect(config.maxFrameBytes).toBe(65536);
-    expect(config.maxPendingBatches).toBe(64);
+    expect(config.maxPendingBatches).toBe(16);
     expect(config.tcpReconnectMs).toBe(1000);
     expect(config.udpRecvBufferBytes).toBe(8 * 1024 * 1024);
     expect(config.logLevel).toBe('info');

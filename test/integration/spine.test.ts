@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Publisher } from 'zeromq';
 import { normalizeFrame } from '../../src/decode/normalize.js';
 import { corpusDir, readCorpusFrames, splitFrames } from '../helpers/corpus.js';
+import { CORPUS_FILES } from '../../bench/lib/corpus.js';
 import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { WsClient } from '../helpers/ws-client.js';
 
@@ -50,15 +51,6 @@ function expectedTotal(): number {
   return n;
 }
 
-const UDP_FILES: [string, string][] = [
-  ['acarshub-kabq/raw-acars-messages.jsonl', 'ACARS'],
-  ['acarshub-kabq/raw-vdlm2-messages.jsonl', 'VDL-M2'],
-  ['acarshub-kabq/raw-hfdl-messages.jsonl', 'HFDL'],
-  ['acars-router/acars.jsonl', 'ACARS'],
-  ['acars-router/acars_other.jsonl', 'ACARS'],
-  ['acars-router/vdlm2.jsonl', 'VDL-M2'],
-  ['acars-router/vdlm2_other.jsonl', 'VDL-M2'],
-];
 
 describe('the spine: frames in, stored and streamed live', () => {
   let engine: RunningEngine;
@@ -119,7 +111,7 @@ describe('the spine: frames in, stored and streamed live', () => {
   });
 
   it('stores and publishes every corpus frame sent over UDP by `contrail replay`', async () => {
-    for (const [file, type] of UDP_FILES) {
+    for (const [file, type] of CORPUS_FILES) {
       const frames = readCorpusFrames(file);
       const port = engine.port(type, 'udp');
       const run = await runContrail(['replay', join(corpusDir, file), '--to', `udp://127.0.0.1:${port}`, '--rate', '4000', '--json', '--no-progress']);
