@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_fts_batch_index.js';
+import * as m0003 from './0003_journal_checkpoint.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
   '0002_fts_batch_index': m0002,
+  '0003_journal_checkpoint': m0003,
 };

@@ -12,6 +12,8 @@ import type { FramerRejectReason } from './ingest/json-framer.js';
 import type { IngestSink, SourceBase } from './ingest/source.js';
 import type { Logger } from './log.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
+import { batchFrames, openJournal } from './journal/open-journal.js';
+import type { JournalWriter } from './journal/journal-writer.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { LiveServer } from './serve/live-server.js';
 import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
@@ -35,6 +37,8 @@ export interface EngineAddresses {
 const DRAIN_TIMEOUT_MS = 10_000;
 /** Batches in flight past which UDP batches are dropped: about 130k frames of burst at 512 per batch. */
 const UDP_OVERLOAD_BATCHES = 256;
+/** How often checkpointed journal segments are considered for deletion. */
+const JOURNAL_PRUNE_MS = 60_000;
 
 export class Engine {
   readonly metrics: EngineMetrics;
@@ -45,6 +49,9 @@ export class Engine {
   #decode!: DecodePool;
   #pipeline!: Pipeline;
   #dispatcher!: Dispatcher;
+  #journal: JournalWriter | null = null;
+  #checkpoint = 0;
+  #pruneTimer: NodeJS.Timeout | null = null;
   #server!: LiveServer;
   #sources: SourceBase[] = [];
   #schema: string | null = null;
@@ -90,7 +97,14 @@ export class Engine {
     );
     const ready = await this.#writer.ready();
     this.#schema = ready.schema;
-    log.info({ db: c.dbPath, applied: ready.appliedMigrations, schema: ready.schema }, 'database ready');
+    this.#checkpoint = ready.checkpoint;
+    log.info({ db: c.dbPath, applied: ready.appliedMigrations, schema: ready.schema, checkpoint: ready.checkpoint }, 'database ready');
+    const journal = openJournal(c.journal, ready.checkpoint, (err) => {
+      m.journalErrors.inc({ code: err.code ?? 'unknown' });
+      log.error({ err }, 'journal write failed');
+    });
+    this.#journal = journal.writer;
+    if (journal.tornBytes > 0) log.warn({ tornBytes: journal.tornBytes }, 'journal: skipped bytes that were not complete records (a crash mid-write)');
 
     this.#decode = new DecodePool(c.decodeThreads, { sourceTypes: c.sources.map((s) => s.type), storeNonAcars: c.storeNonAcars }, hardLimit);
     this.#pipeline = new Pipeline(
@@ -100,6 +114,10 @@ export class Engine {
         onDecoded: (words) => m.recordDecoded(words),
         onCommitted: (x) => {
           m.recordStored(x.storedByType);
+          if (x.journalEnd !== null && x.journalEnd > this.#checkpoint) {
+            this.#checkpoint = x.journalEnd;
+            m.journalCheckpoint.set(x.journalEnd);
+          }
           if (x.oldestReceivedAt !== null) m.commitLatency.observe((Date.now() - x.oldestReceivedAt) / 1000);
           forEachPublished(x.publish, (payload, type) => {
             this.#server.publish(payload, type);
@@ -123,9 +141,18 @@ export class Engine {
       maxFrames: c.batch.maxFrames,
       maxWaitMs: c.batch.maxWaitMs,
       onBatch: (buffer, count) => {
-        this.#pipeline.submit(buffer, count);
+        if (this.#pipeline.full) {
+          // Not journaled: the frame was never accepted, and it is counted as lost.
+          m.framesLost.inc({ reason: 'overload' }, count);
+          return;
+        }
+        const end = this.#journal!.append(buffer);
+        m.journalBytes.inc(buffer.byteLength);
+        m.journalPosition.set(end);
+        this.#pipeline.submit(buffer, count, end);
       },
     });
+
 
     this.#server = new LiveServer({ host: c.http.host, port: c.http.port, metrics: m, health: () => this.health(), log });
     if (!this.#server.native) {
@@ -133,6 +160,11 @@ export class Engine {
         'uWebSockets.js native binary did NOT load: running on its slow JavaScript fallback. Live fan-out will be far slower. Check that Node matches the binary (see README).',
       );
     }
+
+    // Frames accepted before the last stop go first, before any source can add new ones.
+    await this.#replay(journal.replay);
+    this.#pruneTimer = setInterval(() => this.#prune(), JOURNAL_PRUNE_MS);
+    this.#pruneTimer.unref();
 
     const sink = this.#ingestSink();
     const sourceOptions = { maxFrameBytes: c.maxFrameBytes, udpRecvBufferBytes: c.udpRecvBufferBytes, tcpReconnectMs: c.tcpReconnectMs };
@@ -161,6 +193,33 @@ export class Engine {
     };
     // Tests and tools read the bound ports (port 0 = any free port) from this line.
     log.info({ ...addresses, decodeThreads: c.decodeThreads, uws: this.#server.native ? 'native' : 'fallback' }, 'contrail ready');
+  }
+
+  /** Re-submits batches accepted before the last stop and not committed, in order, before any new frame. */
+  async #replay(records: { payload: ArrayBuffer; end: number }[]): Promise<void> {
+    if (records.length === 0) return;
+    const log = this.#log;
+    const frames = records.reduce((n, r) => n + batchFrames(r.payload), 0);
+    log.info({ batches: records.length, frames, from: this.#checkpoint }, 'journal replay: starting');
+    let done = 0;
+    let lastLog = Date.now();
+    for (const r of records) {
+      await this.#pipeline.below(this.#config.maxPendingBatches);
+      this.#pipeline.submit(r.payload, batchFrames(r.payload), r.end);
+      this.metrics.journalReplayed.inc();
+      done++;
+      if (Date.now() - lastLog > 1000) {
+        lastLog = Date.now();
+        log.info({ batches: done, of: records.length }, 'journal replay: progress');
+      }
+    }
+    await this.#pipeline.drained();
+    log.info({ batches: records.length, frames, checkpoint: this.#checkpoint }, 'journal replay: done');
+  }
+
+  #prune(): void {
+    const removed = this.#journal?.prune(this.#checkpoint) ?? [];
+    if (removed.length) this.#log.info({ segments: removed }, 'journal: deleted checkpointed segments past retention');
   }
 
   #ingestSink(): IngestSink {
@@ -194,6 +253,7 @@ export class Engine {
       uws: this.#server?.native ? 'native' : 'fallback',
       protocol: PROTOCOL_VERSION,
       pendingBatches: this.#pipeline?.pending ?? 0,
+      journal: { position: this.#journal?.position ?? null, checkpoint: this.#checkpoint },
     };
   }
 
@@ -226,6 +286,8 @@ export class Engine {
       if (timedOut) log.error({ pendingBatches: this.#pipeline.pending }, 'shutdown: pipeline did not drain in time');
       else log.info({ drainedBatches: pending }, 'shutdown: pipeline drained');
     }
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    await this.#journal?.close();
     await this.#decode?.close();
     await this.#writer?.close();
     this.#server?.close();

@@ -33,8 +33,8 @@ try {
     switch (m.kind) {
       case 'batch': {
         try {
-          const o = writer.writeBatch(m.buffer);
-          post({ kind: 'committed', seq: m.seq, ...o }, [o.publish]);
+          const o = writer.writeBatch(m.buffer, m.journalEnd);
+          post({ kind: 'committed', seq: m.seq, journalEnd: m.journalEnd, ...o }, [o.publish]);
         } catch (e) {
           const frames = summarizeStats(decodedBatchStats(m.buffer)).frames;
           post({ kind: 'failed', seq: m.seq, frames, code: errorCode(e), message: (e as Error).message });
@@ -52,7 +52,7 @@ try {
         fatal(new Error(`writer: unknown message kind ${String((m as { kind: unknown }).kind)}`));
     }
   });
-  post({ kind: 'ready', appliedMigrations: migrated.applied, schema: migrated.current });
+  post({ kind: 'ready', appliedMigrations: migrated.applied, schema: migrated.current, checkpoint: writer.checkpoint });
 } catch (e) {
   fatal(e);
 }

@@ -11,6 +11,8 @@ export interface SourceConfig {
   descriptor: string;
 }
 
+export type FsyncPolicy = { mode: 'none' } | { mode: 'batch' } | { mode: 'interval'; ms: number };
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -35,4 +37,14 @@ export interface Config {
   udpRecvBufferBytes: number;
   logLevel: LogLevel;
   retention: { saveDays: number; alertSaveDays: number };
+  /** The raw-frame journal: every accepted batch is appended here before it is decoded. */
+  journal: {
+    dir: string;
+    segmentBytes: number;
+    fsync: FsyncPolicy;
+    /** Checkpointed segments older than this are deleted. */
+    retentionMs: number;
+    /** Checkpointed segments are deleted, oldest first, while the journal is larger than this. */
+    maxBytes: number;
+  };
 }

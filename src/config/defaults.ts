@@ -61,9 +61,18 @@ export const INTEGER_SETTINGS = {
   CONTRAIL_TCP_RECONNECT_MS: { min: 10, max: 600000, fallback: 1000 },
   // 8 MiB absorbs several seconds of bursts while the event loop is busy; the kernel may cap it (net.core.rmem_max).
   CONTRAIL_UDP_RECV_BUFFER_BYTES: { min: 65536, max: 1073741824, fallback: 8388608 },
+  // 64 MiB segments: small enough to delete promptly once checkpointed, large enough to rotate rarely.
+  CONTRAIL_JOURNAL_SEGMENT_BYTES: { min: 1048576, max: 1073741824, fallback: 67108864 },
+  // The journal is also the raw archive (re-decode): a day of it by default.
+  CONTRAIL_JOURNAL_RETENTION_HOURS: { min: 0, max: 87600, fallback: 24 },
+  CONTRAIL_JOURNAL_MAX_BYTES: { min: 16777216, max: 1099511627776, fallback: 4294967296 },
 } as const satisfies Record<string, IntegerSetting>;
 
 export type IntegerSettingName = keyof typeof INTEGER_SETTINGS;
+
+/** Journal fsync: every second by default (a process crash loses nothing; power loss at most ~1 s). */
+export const DEFAULT_JOURNAL_FSYNC_MS = 1000;
+export const JOURNAL_DIR_NAME = 'journal';
 
 /** Retention in days (ACARS Hub's variables and defaults). The cap keeps cutoff arithmetic sane. */
 export const MAX_RETENTION_DAYS = 36500;

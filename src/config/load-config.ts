@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { DECODER_TYPES, type DecoderType } from '../decode/message.js';
-import { LOG_LEVELS, type Config, type LogLevel, type SourceConfig } from './config-types.js';
+import { LOG_LEVELS, type Config, type FsyncPolicy, type LogLevel, type SourceConfig } from './config-types.js';
 import * as D from './defaults.js';
 import {
   BOOLEAN_ALLOWED,
@@ -32,6 +32,7 @@ export const CONTRAIL_VARIABLES: readonly string[] = [
   ...Object.keys(D.INTEGER_SETTINGS),
   'CONTRAIL_LOG_LEVEL',
   'CONTRAIL_STORE_NON_ACARS',
+  'CONTRAIL_JOURNAL_FSYNC',
 ];
 
 export function loadConfig(env: Env, cwd: string): Config {
@@ -74,6 +75,13 @@ export function loadConfig(env: Env, cwd: string): Config {
     retention: {
       saveDays: read(env, 'DB_SAVE_DAYS', days, daysAllowed, D.DEFAULT_SAVE_DAYS, problems, { emptyIsUnset: true }),
       alertSaveDays: read(env, 'DB_ALERT_SAVE_DAYS', days, daysAllowed, D.DEFAULT_ALERT_SAVE_DAYS, problems, { emptyIsUnset: true }),
+    },
+    journal: {
+      dir: path.join(dataDir, D.JOURNAL_DIR_NAME),
+      segmentBytes: int('CONTRAIL_JOURNAL_SEGMENT_BYTES'),
+      fsync: readFsync(env, problems),
+      retentionMs: int('CONTRAIL_JOURNAL_RETENTION_HOURS') * 3_600_000,
+      maxBytes: int('CONTRAIL_JOURNAL_MAX_BYTES'),
     },
   };
   checkUnknownVariables(env, problems);
@@ -240,4 +248,16 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** `none`, `batch`, or a number of milliseconds between syncs. */
+function readFsync(env: Env, problems: string[]): FsyncPolicy {
+  const raw = env.CONTRAIL_JOURNAL_FSYNC;
+  if (raw === undefined) return { mode: 'interval', ms: D.DEFAULT_JOURNAL_FSYNC_MS };
+  const v = raw.trim().toLowerCase();
+  if (v === 'none') return { mode: 'none' };
+  if (v === 'batch') return { mode: 'batch' };
+  if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 60000) return { mode: 'interval', ms: Number(v) };
+  problems.push(problem('CONTRAIL_JOURNAL_FSYNC', raw, 'must be none, batch, or a number of milliseconds from 1 to 60000 between syncs'));
+  return { mode: 'interval', ms: D.DEFAULT_JOURNAL_FSYNC_MS };
 }

@@ -1,12 +1,12 @@
 /**
  * A batch of raw frames in one ArrayBuffer, so it crosses to a decode worker as a single
- * transfer (no structured clone of many small buffers).
+ * transfer (no structured clone of many small buffers), and is appended to the journal as is.
  *
- * Layout, little-endian:
- *   [0, 8)                 u32 count, u32 reserved
- *   [8, 8 + cap * 24)      per frame: f64 receivedAtMs, u32 offset, u32 length, u32 size,
- *                          u16 sourceIndex, u8 framerReject, u8 unused
- *   [8 + cap * 24, ...)    frame bytes
+ * Layout of a taken batch, little-endian, exactly as long as its content:
+ *   [0, 8)                   u32 count, u32 reserved
+ *   [8, 8 + count * 24)      per frame: f64 receivedAtMs, u32 offset, u32 length, u32 size,
+ *                            u16 sourceIndex, u8 framerReject, u8 unused
+ *   [8 + count * 24, ...)    frame bytes; offsets count from the buffer's start
  * `size` differs from `length` only for oversize rejects, whose bytes are cut to the maximum.
  */
 import type { FramerRejectReason } from './json-framer.js';
@@ -87,17 +87,35 @@ export class FrameBatchBuilder {
     this.#count++;
   }
 
-  /** Hands over the filled buffer (to be transferred) and starts a fresh one. */
+  /**
+   * Hands over the batch in an exact-size buffer (to be transferred and journaled) and starts a
+   * fresh one. The copy drops the unused metadata slots, so a batch of three frames is not
+   * 12 KiB of zeros on disk and across threads.
+   */
   take(): { buffer: ArrayBuffer; count: number } {
-    this.#view.setUint32(0, this.#count, true);
-    const out = { buffer: this.#buffer, count: this.#count };
+    const count = this.#count;
+    const metaEnd = HEADER + count * META;
+    const shift = this.#dataStart - metaEnd;
+    const out = new ArrayBuffer(metaEnd + this.dataBytes);
+    const bytes = new Uint8Array(out);
+    bytes.set(this.#bytes.subarray(0, metaEnd));
+    bytes.set(this.#bytes.subarray(this.#dataStart, this.#write), metaEnd);
+    const view = new DataView(out);
+    view.setUint32(0, count, true);
+    for (let k = 0; k < count; k++) {
+      const m = HEADER + k * META + 8;
+      view.setUint32(m, view.getUint32(m, true) - shift, true);
+    }
     this.#nextData = Math.max(MIN_DATA, 2 ** Math.ceil(Math.log2(Math.max(1, this.dataBytes))));
-    this.#buffer = new ArrayBuffer(this.#dataStart + this.#nextData);
-    this.#view = new DataView(this.#buffer);
-    this.#bytes = new Uint8Array(this.#buffer);
     this.#count = 0;
     this.#write = this.#dataStart;
-    return out;
+    // The working buffer is reused unless the last batch outgrew it by far.
+    if (this.#buffer.byteLength > this.#dataStart + 4 * this.#nextData) {
+      this.#buffer = new ArrayBuffer(this.#dataStart + this.#nextData);
+      this.#view = new DataView(this.#buffer);
+      this.#bytes = new Uint8Array(this.#buffer);
+    }
+    return { buffer: out, count };
   }
 
   #grow(need: number): void {

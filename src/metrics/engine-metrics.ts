@@ -22,6 +22,11 @@ export class EngineMetrics {
   readonly wsClients: Gauge;
   readonly tcpConnections: Gauge<'type'>;
   readonly commitLatency: Histogram;
+  readonly journalBytes: Counter;
+  readonly journalErrors: Counter<'code'>;
+  readonly journalReplayed: Counter;
+  readonly journalPosition: Gauge;
+  readonly journalCheckpoint: Gauge;
 
   constructor() {
     const r = [this.registry];
@@ -49,6 +54,11 @@ export class EngineMetrics {
       buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
       registers: r,
     });
+    this.journalBytes = new Counter({ name: 'contrail_journal_bytes_total', help: 'Bytes of frame batches appended to the journal', registers: r });
+    this.journalErrors = new Counter({ name: 'contrail_journal_errors_total', help: 'Journal write, sync or delete errors, by error code', labelNames: ['code'], registers: r });
+    this.journalReplayed = new Counter({ name: 'contrail_journal_replayed_batches_total', help: 'Batches replayed from the journal at start (accepted before a stop, not yet committed)', registers: r });
+    this.journalPosition = new Gauge({ name: 'contrail_journal_position_bytes', help: 'Journal position of the last appended batch', registers: r });
+    this.journalCheckpoint = new Gauge({ name: 'contrail_journal_checkpoint_bytes', help: 'Journal position up to which everything is committed', registers: r });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }
 

@@ -35,9 +35,12 @@ export class Pipeline {
   #nextWrite = 0;
   /** Decoded results waiting for earlier batches; null marks a batch lost in decoding. */
   readonly #ready = new Map<number, ArrayBuffer | null>();
+  /** Journal position of each batch in flight, passed to the writer with it. */
+  readonly #journalEnds = new Map<number, number | null>();
   #pending = 0;
   #paused = false;
   #drainWaiters: (() => void)[] = [];
+  #settleWaiters: (() => void)[] = [];
 
   constructor(decode: DecodePool, writer: WriterClient, events: PipelineEvents, options: PipelineOptions) {
     this.#decode = decode;
@@ -51,12 +54,24 @@ export class Pipeline {
     return this.#pending;
   }
 
-  submit(batch: ArrayBuffer, frames: number): void {
+  /** A batch submitted now would be dropped as overload. */
+  get full(): boolean {
+    return this.#pending >= this.#options.hardLimit;
+  }
+
+  /** Resolves once fewer than `n` batches are in flight. */
+  async below(n: number): Promise<void> {
+    while (this.#pending >= n) await new Promise<void>((resolve) => this.#settleWaiters.push(resolve));
+  }
+
+  /** `journalEnd`: the batch's journal position (its end), or null when it was not journaled. */
+  submit(batch: ArrayBuffer, frames: number, journalEnd: number | null = null): void {
     if (this.#pending >= this.#options.hardLimit) {
       this.#events.onLost(frames, 'overload', `${this.#pending} batches in flight`);
       return;
     }
     const seq = this.#nextSeq++;
+    this.#journalEnds.set(seq, journalEnd);
     this.#pending++;
     this.#updatePressure();
     this.#decode.decode(batch).then(
@@ -96,13 +111,15 @@ export class Pipeline {
       if (!this.#ready.has(seq)) return;
       const result = this.#ready.get(seq)!;
       this.#ready.delete(seq);
+      const journalEnd = this.#journalEnds.get(seq) ?? null;
+      this.#journalEnds.delete(seq);
       this.#nextWrite++;
       if (result === null) {
         this.#settle();
         continue;
       }
       try {
-        this.#writer.write(seq, result);
+        this.#writer.write(seq, result, journalEnd);
       } catch (err) {
         // The writer is gone (the engine is failing or closing): account for the batch.
         this.#events.onLost(decodedFrames(result), 'write-failed', (err as Error).message);
@@ -114,6 +131,9 @@ export class Pipeline {
   #settle(): void {
     this.#pending--;
     this.#updatePressure();
+    const settled = this.#settleWaiters;
+    this.#settleWaiters = [];
+    for (const w of settled) w();
     if (this.#pending === 0) {
       const waiters = this.#drainWaiters;
       this.#drainWaiters = [];

@@ -26,6 +26,8 @@ export interface WriteOutcome {
   lastId: number | null;
   /** Earliest received_at (epoch ms) among the batch's rows: how old the batch is at commit. */
   oldestReceivedAt: number | null;
+  /** The batch was at or below the journal checkpoint (a replay of committed frames): nothing written. */
+  skipped: boolean;
   /** encodePublishBatch() of the stored messages' WebSocket payloads. */
   publish: ArrayBuffer;
 }
@@ -44,7 +46,9 @@ export class MessageWriter {
   readonly #upsertFreq: Record<DecoderType, Statement>;
   readonly #upsertMinute: Statement;
   readonly #indexMessages: Statement<[number, number]>;
-  readonly #transaction: (rows: MessageRow[], json: string[], rejects: RejectRow[]) => WriteOutcome;
+  readonly #setCheckpoint: Statement<[number, number]>;
+  #checkpoint: number;
+  readonly #transaction: (rows: MessageRow[], json: string[], rejects: RejectRow[], journalEnd: number | null) => WriteOutcome;
 
   constructor(db: Db, sources: readonly SourceLabel[]) {
     this.#sources = sources;
@@ -68,13 +72,34 @@ export class MessageWriter {
          errors = errors + excluded.errors, non_acars = non_acars + excluded.non_acars`,
     );
     this.#indexMessages = prepareIndexMessages(db);
-    this.#transaction = db.transaction((rows, json, rejects) => this.#write(rows, json, rejects));
+    this.#setCheckpoint = db.prepare('UPDATE journal_checkpoint SET position = ?, updated_at = ? WHERE id = 1');
+    this.#checkpoint = (db.prepare('SELECT position FROM journal_checkpoint WHERE id = 1').pluck().get() as number | undefined) ?? 0;
+    this.#transaction = db.transaction((rows, json, rejects, journalEnd) => {
+      const out = this.#write(rows, json, rejects);
+      if (journalEnd !== null) this.#setCheckpoint.run(journalEnd, Date.now());
+      return out;
+    });
   }
 
-  /** Writes a buffer produced by a decode task. Throws (and rolls back) on any SQLite error. */
-  writeBatch(decoded: ArrayBuffer): WriteOutcome {
+  /** Journal position up to which every batch is committed. */
+  get checkpoint(): number {
+    return this.#checkpoint;
+  }
+
+  /**
+   * Writes a buffer produced by a decode task, with the journal position of the batch's end
+   * (null for batches that were never journaled). Throws (and rolls back) on any SQLite error.
+   * A batch ending at or below the checkpoint is already stored: it is recognized by its
+   * position, not its content, and skipped.
+   */
+  writeBatch(decoded: ArrayBuffer, journalEnd: number | null = null): WriteOutcome {
+    if (journalEnd !== null && journalEnd <= this.#checkpoint) {
+      return { stored: 0, storedByType: {}, rejects: 0, firstId: null, lastId: null, oldestReceivedAt: null, skipped: true, publish: encodePublishBatch([], []) };
+    }
     const { rows, json, rejects } = decodeDecodedBatch(decoded);
-    return this.#transaction(rows, json, rejects);
+    const out = this.#transaction(rows, json, rejects, journalEnd);
+    if (journalEnd !== null) this.#checkpoint = journalEnd;
+    return out;
   }
 
   #write(rows: MessageRow[], json: string[], rejects: RejectRow[]): WriteOutcome {
@@ -143,6 +168,7 @@ export class MessageWriter {
       firstId,
       lastId,
       oldestReceivedAt,
+      skipped: false,
       publish: encodePublishBatch(payloads, typeIndexes),
     };
   }

@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ClosedError, WorkerError } from '../errors.js';
-import type { FromWriter, WriterWorkerData } from '../threads/protocol.js';
+import type { FromWriter, ToWriter, WriterWorkerData } from '../threads/protocol.js';
 
 export type Committed = Extract<FromWriter, { kind: 'committed' }>;
 export type Failed = Extract<FromWriter, { kind: 'failed' }>;
@@ -69,9 +69,9 @@ export class WriterClient {
   }
 
   /** Transfers `buffer` to the writer. */
-  write(seq: number, buffer: ArrayBuffer): void {
+  write(seq: number, buffer: ArrayBuffer, journalEnd: number | null): void {
     if (this.#state !== 'ready') throw new ClosedError('writer');
-    this.#worker.postMessage({ kind: 'batch', seq, buffer }, [buffer]);
+    this.#worker.postMessage({ kind: 'batch', seq, buffer, journalEnd } satisfies ToWriter, [buffer]);
   }
 
   /** Commits what was sent, closes the database, ends the thread. Idempotent. */

@@ -19,15 +19,19 @@ export interface WriterWorkerData {
 }
 
 export type ToWriter =
-  /** A decode task's result buffer (transferred), to commit in this order. */
-  | { kind: 'batch'; seq: number; buffer: ArrayBuffer }
+  /**
+   * A decode task's result buffer (transferred), to commit in this order, with the journal
+   * position of the batch's end (null if it was never journaled), checkpointed in its commit.
+   */
+  | { kind: 'batch'; seq: number; buffer: ArrayBuffer; journalEnd: number | null }
   /** Finish the batches already sent, close the database, then answer `closed`. */
   | { kind: 'close' };
 
 export type FromWriter =
-  | { kind: 'ready'; appliedMigrations: string[]; schema: string | null }
+  /** `checkpoint`: the journal position up to which everything is committed; replay starts there. */
+  | { kind: 'ready'; appliedMigrations: string[]; schema: string | null; checkpoint: number }
   /** `publish` (an encodePublishBatch() buffer) is transferred. */
-  | ({ kind: 'committed'; seq: number } & WriteOutcome)
+  | ({ kind: 'committed'; seq: number; journalEnd: number | null } & WriteOutcome)
   /** The batch's transaction was rolled back; nothing of it is stored. */
   | { kind: 'failed'; seq: number; frames: number; code: string; message: string }
   /** The writer cannot go on (database unusable); it exits after sending this. */

@@ -1,0 +1,213 @@
+/**
+ * Appends frame batches to segment files in the journal directory. Runs on the main thread
+ * without blocking it: each batch is copied and written asynchronously, so the original can be
+ * transferred to a decode thread at once. Positions are assigned at append time, in acceptance
+ * order; the writer thread checkpoints them with each commit.
+ *
+ * Writes are issued one at a time, in order: whatever a crash leaves on disk is then a prefix
+ * of what was appended (the last record possibly torn), never a hole followed by later records.
+ */
+import fs from 'node:fs';
+import { join } from 'node:path';
+import type { FsyncPolicy } from '../config/config-types.js';
+import { encodeRecordHeader, RECORD_HEADER, segmentName, segmentStart } from './journal-record.js';
+
+export type { FsyncPolicy } from '../config/config-types.js';
+
+export interface JournalOptions {
+  dir: string;
+  segmentBytes: number;
+  fsync: FsyncPolicy;
+  /** Segments older than this, once checkpointed, are deleted. */
+  retentionMs: number;
+  /** Checkpointed segments are also deleted, oldest first, while the journal is larger than this. */
+  maxBytes: number;
+  onError(err: NodeJS.ErrnoException): void;
+}
+
+interface PendingWrite {
+  segment: Segment;
+  record: Buffer;
+  fileOffset: number;
+}
+
+interface Segment {
+  start: number;
+  fd: number;
+  /** Writes appended and not yet finished on this fd. */
+  inFlight: number;
+  dirty: boolean;
+  closing: boolean;
+  /** Resolved when inFlight reaches zero. */
+  idle: (() => void)[];
+}
+
+export class JournalWriter {
+  readonly #o: JournalOptions;
+  #segment: Segment;
+  #position: number;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  readonly #queue: PendingWrite[] = [];
+  #writing = false;
+
+  /** Opens a new segment that starts at `position` (never appends to an old, possibly torn one). */
+  constructor(options: JournalOptions, position: number) {
+    this.#o = options;
+    fs.mkdirSync(options.dir, { recursive: true });
+    this.#position = position;
+    this.#segment = this.#open(position);
+    if (options.fsync.mode === 'interval') {
+      this.#timer = setInterval(() => this.#syncDirty(), options.fsync.ms);
+      this.#timer.unref();
+    }
+  }
+
+  /** The position the next record will start at. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Appends one batch; returns the journal position of its end (its checkpoint value). */
+  append(batch: ArrayBuffer): number {
+    const payload = new Uint8Array(batch);
+    const size = RECORD_HEADER + payload.length;
+    if (this.#position - this.#segment.start + size > this.#o.segmentBytes && this.#position > this.#segment.start) {
+      this.#rotate();
+    }
+    const record = Buffer.allocUnsafe(size);
+    encodeRecordHeader(payload).copy(record, 0);
+    record.set(payload, RECORD_HEADER);
+    const segment = this.#segment;
+    const fileOffset = this.#position - segment.start;
+    this.#position += size;
+    segment.inFlight++;
+    this.#queue.push({ segment, record, fileOffset });
+    this.#pump();
+    return this.#position;
+  }
+
+  /** Bytes appended but not yet written. */
+  get queuedBytes(): number {
+    return this.#queue.reduce((n, w) => n + w.record.length, 0);
+  }
+
+  #pump(): void {
+    if (this.#writing) return;
+    const next = this.#queue.shift();
+    if (!next) return;
+    this.#writing = true;
+    const { segment, record, fileOffset } = next;
+    fs.write(segment.fd, record, 0, record.length, fileOffset, (err) => {
+      const done = (): void => {
+        segment.inFlight--;
+        segment.dirty = true;
+        this.#writing = false;
+        this.#settle(segment);
+        this.#pump();
+      };
+      if (err) {
+        this.#o.onError(err);
+        done();
+      } else if (this.#o.fsync.mode === 'batch') {
+        fs.fdatasync(segment.fd, (e) => {
+          if (e) this.#o.onError(e);
+          done();
+        });
+      } else done();
+    });
+  }
+
+  /**
+   * Deletes checkpointed segments past retention (age) or beyond the size cap, oldest first.
+   * A segment is checkpointed when the next one starts at or before `checkpoint`.
+   */
+  prune(checkpoint: number, now = Date.now()): string[] {
+    const segments = listSegments(this.#o.dir);
+    let total = segments.reduce((sum, s) => sum + s.bytes, 0);
+    const removed: string[] = [];
+    for (let i = 0; i + 1 < segments.length; i++) {
+      const s = segments[i]!;
+      const next = segments[i + 1]!;
+      if (next.start > checkpoint || s.start === this.#segment.start) break;
+      if (now - s.mtimeMs < this.#o.retentionMs && total <= this.#o.maxBytes) break;
+      try {
+        fs.unlinkSync(join(this.#o.dir, s.name));
+        total -= s.bytes;
+        removed.push(s.name);
+      } catch (err) {
+        this.#o.onError(err as NodeJS.ErrnoException);
+        break;
+      }
+    }
+    return removed;
+  }
+
+  /** Waits for every write, syncs, closes the segment. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    const segment = this.#segment;
+    segment.closing = true;
+    await this.#drained(segment);
+    await new Promise<void>((r) => fs.fdatasync(segment.fd, () => fs.close(segment.fd, () => r())));
+  }
+
+  #open(start: number): Segment {
+    const fd = fs.openSync(join(this.#o.dir, segmentName(start)), 'wx');
+    return { start, fd, inFlight: 0, dirty: false, closing: false, idle: [] };
+  }
+
+  #rotate(): void {
+    const old = this.#segment;
+    old.closing = true;
+    this.#segment = this.#open(this.#position);
+    // The old segment closes once its last writes land (synced first: it is complete from now on).
+    void this.#drained(old).then(() => fs.fdatasync(old.fd, () => fs.close(old.fd, () => {})));
+  }
+
+  #drained(segment: Segment): Promise<void> {
+    if (segment.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => segment.idle.push(resolve));
+  }
+
+  #settle(segment: Segment): void {
+    if (segment.inFlight !== 0) return;
+    const waiters = segment.idle;
+    segment.idle = [];
+    for (const w of waiters) w();
+  }
+
+  #syncDirty(): void {
+    const segment = this.#segment;
+    if (!segment.dirty || segment.closing) return;
+    segment.dirty = false;
+    fs.fdatasync(segment.fd, (e) => e && this.#o.onError(e));
+  }
+}
+
+export interface SegmentInfo {
+  name: string;
+  start: number;
+  bytes: number;
+  mtimeMs: number;
+}
+
+/** Segment files of a journal directory, in position order. */
+export function listSegments(dir: string): SegmentInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: SegmentInfo[] = [];
+  for (const name of names) {
+    const start = segmentStart(name);
+    if (start === null) continue;
+    const st = fs.statSync(join(dir, name));
+    out.push({ name, start, bytes: st.size, mtimeMs: st.mtimeMs });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
