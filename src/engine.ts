@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { batchFrames, openJournal } from './journal/open-journal.js';
 import type { JournalWriter } from './journal/journal-writer.js';
+import { JournalBacklog } from './pipeline/journal-backlog.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { LiveServer } from './serve/live-server.js';
 import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
@@ -50,6 +51,7 @@ export class Engine {
   #pipeline!: Pipeline;
   #dispatcher!: Dispatcher;
   #journal: JournalWriter | null = null;
+  #backlog: JournalBacklog | null = null;
   #checkpoint = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
   #server!: LiveServer;
@@ -137,19 +139,38 @@ export class Engine {
       { maxPending: c.maxPendingBatches, hardLimit },
     );
     m.pending = () => this.#pipeline.pending;
+    // Past twice the TCP pause point, batches wait in the journal instead of in memory.
+    const backlog = new JournalBacklog(this.#journal, this.#pipeline, {
+      room: c.maxPendingBatches * 2,
+      maxBytes: c.journal.maxBytes,
+      onError: (err, frames) => {
+        m.framesLost.inc({ reason: 'journal-read-failed' }, frames);
+        log.error({ err, frames }, 'journal: a waiting batch could not be read back');
+      },
+    });
+    this.#backlog = backlog;
+    m.backlog = () => backlog.batches;
     this.#dispatcher = new Dispatcher({
       maxFrames: c.batch.maxFrames,
       maxWaitMs: c.batch.maxWaitMs,
       onBatch: (buffer, count) => {
-        if (this.#pipeline.full) {
-          // Not journaled: the frame was never accepted, and it is counted as lost.
+        const journal = this.#journal!;
+        const wait = backlog.mustWait();
+        if (this.#pipeline.full || (wait && !backlog.fits(buffer.byteLength))) {
+          // Not journaled: never accepted, and counted as lost.
           m.framesLost.inc({ reason: 'overload' }, count);
           return;
         }
-        const end = this.#journal!.append(buffer);
+        const start = journal.position;
+        const end = journal.append(buffer);
         m.journalBytes.inc(buffer.byteLength);
         m.journalPosition.set(end);
-        this.#pipeline.submit(buffer, count, end);
+        if (wait) {
+          m.journalDeferred.inc();
+          backlog.add(start, end, count);
+        } else {
+          this.#pipeline.submit(buffer, count, end);
+        }
       },
     });
 
@@ -253,7 +274,7 @@ export class Engine {
       uws: this.#server?.native ? 'native' : 'fallback',
       protocol: PROTOCOL_VERSION,
       pendingBatches: this.#pipeline?.pending ?? 0,
-      journal: { position: this.#journal?.position ?? null, checkpoint: this.#checkpoint },
+      journal: { position: this.#journal?.position ?? null, checkpoint: this.#checkpoint, waitingBatches: this.#backlog?.batches ?? 0 },
     };
   }
 
@@ -277,14 +298,23 @@ export class Engine {
     this.#dispatcher?.close();
     if (this.#pipeline && this.#fatal === null) {
       const pending = this.#pipeline.pending;
+      const waiting = this.#backlog?.batches ?? 0;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
-        this.#pipeline.drained().then(() => false),
+        (async () => {
+          await this.#backlog?.drained();
+          await this.#pipeline.drained();
+          return false;
+        })(),
         new Promise<boolean>((r) => (timer = setTimeout(() => r(true), DRAIN_TIMEOUT_MS))),
       ]);
       clearTimeout(timer);
-      if (timedOut) log.error({ pendingBatches: this.#pipeline.pending }, 'shutdown: pipeline did not drain in time');
-      else log.info({ drainedBatches: pending }, 'shutdown: pipeline drained');
+      if (timedOut) {
+        log.error(
+          { pendingBatches: this.#pipeline.pending, waitingInJournal: this.#backlog?.batches ?? 0 },
+          'shutdown: pipeline did not drain in time; what is left is in the journal and will be replayed at the next start',
+        );
+      } else log.info({ drainedBatches: pending, fromJournalBacklog: waiting }, 'shutdown: pipeline drained');
     }
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
     await this.#journal?.close();

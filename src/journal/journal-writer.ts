@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import { join } from 'node:path';
 import type { FsyncPolicy } from '../config/config-types.js';
-import { encodeRecordHeader, RECORD_HEADER, segmentName, segmentStart } from './journal-record.js';
+import { checkRecord, encodeRecordHeader, RECORD_HEADER, segmentName, segmentStart } from './journal-record.js';
 
 export type { FsyncPolicy } from '../config/config-types.js';
 
@@ -23,6 +23,11 @@ export interface JournalOptions {
   /** Checkpointed segments are also deleted, oldest first, while the journal is larger than this. */
   maxBytes: number;
   onError(err: NodeJS.ErrnoException): void;
+}
+
+interface WrittenWaiter {
+  end: number;
+  resolve: () => void;
 }
 
 interface PendingWrite {
@@ -50,12 +55,18 @@ export class JournalWriter {
   #closed = false;
   readonly #queue: PendingWrite[] = [];
   #writing = false;
+  /** Every byte before this position is written (writes complete in order). */
+  #writtenEnd: number;
+  #writtenWaiters: WrittenWaiter[] = [];
+  /** Start positions of the segments this writer created, in order: where to read a record back. */
+  readonly #starts: number[] = [];
 
   /** Opens a new segment that starts at `position` (never appends to an old, possibly torn one). */
   constructor(options: JournalOptions, position: number) {
     this.#o = options;
     fs.mkdirSync(options.dir, { recursive: true });
     this.#position = position;
+    this.#writtenEnd = position;
     this.#segment = this.#open(position);
     if (options.fsync.mode === 'interval') {
       this.#timer = setInterval(() => this.#syncDirty(), options.fsync.ms);
@@ -103,6 +114,7 @@ export class JournalWriter {
         segment.inFlight--;
         segment.dirty = true;
         this.#writing = false;
+        this.#wrote(segment.start + fileOffset + record.length);
         this.#settle(segment);
         this.#pump();
       };
@@ -154,7 +166,35 @@ export class JournalWriter {
     await new Promise<void>((r) => fs.fdatasync(segment.fd, () => fs.close(segment.fd, () => r())));
   }
 
+  /** Resolves once every record ending at or before `end` is written (not necessarily synced). */
+  written(end: number): Promise<void> {
+    if (end <= this.#writtenEnd) return Promise.resolve();
+    return new Promise((resolve) => this.#writtenWaiters.push({ end, resolve }));
+  }
+
+  /**
+   * Reads back the batch whose record spans [start, end) from its segment: batches that waited
+   * on disk while the pipeline was full. Call after written(end).
+   */
+  async read(start: number, end: number): Promise<ArrayBuffer> {
+    let segStart = this.#starts[0]!;
+    for (const s of this.#starts) if (s <= start) segStart = s;
+    const fh = await fs.promises.open(join(this.#o.dir, segmentName(segStart)), 'r');
+    try {
+      const buf = Buffer.alloc(end - start);
+      await fh.read(buf, 0, buf.length, start - segStart);
+      const check = checkRecord(buf, 0);
+      if (!check.ok) throw new Error(`journal record at ${start} does not check out (${check.reason})`);
+      const payload = new ArrayBuffer(check.length);
+      new Uint8Array(payload).set(buf.subarray(RECORD_HEADER, RECORD_HEADER + check.length));
+      return payload;
+    } finally {
+      await fh.close();
+    }
+  }
+
   #open(start: number): Segment {
+    this.#starts.push(start);
     const fd = fs.openSync(join(this.#o.dir, segmentName(start)), 'wx');
     return { start, fd, inFlight: 0, dirty: false, closing: false, idle: [] };
   }
@@ -177,6 +217,17 @@ export class JournalWriter {
     const waiters = segment.idle;
     segment.idle = [];
     for (const w of waiters) w();
+  }
+
+  #wrote(end: number): void {
+    this.#writtenEnd = end;
+    if (this.#writtenWaiters.length === 0) return;
+    const still: WrittenWaiter[] = [];
+    for (const w of this.#writtenWaiters) {
+      if (w.end <= end) w.resolve();
+      else still.push(w);
+    }
+    this.#writtenWaiters = still;
   }
 
   #syncDirty(): void {

@@ -25,6 +25,8 @@ export class EngineMetrics {
   readonly journalBytes: Counter;
   readonly journalErrors: Counter<'code'>;
   readonly journalReplayed: Counter;
+  readonly journalDeferred: Counter;
+  readonly journalBacklog: Gauge;
   readonly journalPosition: Gauge;
   readonly journalCheckpoint: Gauge;
 
@@ -57,6 +59,13 @@ export class EngineMetrics {
     this.journalBytes = new Counter({ name: 'contrail_journal_bytes_total', help: 'Bytes of frame batches appended to the journal', registers: r });
     this.journalErrors = new Counter({ name: 'contrail_journal_errors_total', help: 'Journal write, sync or delete errors, by error code', labelNames: ['code'], registers: r });
     this.journalReplayed = new Counter({ name: 'contrail_journal_replayed_batches_total', help: 'Batches replayed from the journal at start (accepted before a stop, not yet committed)', registers: r });
+    this.journalDeferred = new Counter({ name: 'contrail_journal_deferred_batches_total', help: 'Batches that waited in the journal because the pipeline was full', registers: r });
+    this.journalBacklog = new Gauge({
+      name: 'contrail_journal_backlog_batches',
+      help: 'Batches waiting in the journal for room in the pipeline',
+      registers: r,
+      collect: () => this.journalBacklog.set(this.backlog()),
+    });
     this.journalPosition = new Gauge({ name: 'contrail_journal_position_bytes', help: 'Journal position of the last appended batch', registers: r });
     this.journalCheckpoint = new Gauge({ name: 'contrail_journal_checkpoint_bytes', help: 'Journal position up to which everything is committed', registers: r });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
@@ -64,6 +73,8 @@ export class EngineMetrics {
 
   /** Read at scrape time for the pending-batches gauge. */
   pending: () => number = () => 0;
+  /** Read at scrape time for the journal backlog gauge. */
+  backlog: () => number = () => 0;
 
   /** Adds a decode task's stats block. */
   recordDecoded(words: Uint32Array): void {
