@@ -38,6 +38,8 @@ export interface EngineAddresses {
 const DRAIN_TIMEOUT_MS = 10_000;
 /** Batches in flight past which UDP batches are dropped: about 130k frames of burst at 512 per batch. */
 const UDP_OVERLOAD_BATCHES = 256;
+/** Journal bytes that may wait in memory while storage is failing. */
+const BLOCKED_QUEUE_BYTES = 64 * 1024 * 1024;
 /** How often checkpointed journal segments are considered for deletion. */
 const JOURNAL_PRUNE_MS = 60_000;
 
@@ -54,6 +56,9 @@ export class Engine {
   #backlog: JournalBacklog | null = null;
   #checkpoint = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
+  /** Storage problems that stop ingest until they clear: which part, and the error. */
+  readonly #storage = new Map<'journal' | 'database', string>();
+  #pressure = false;
   #server!: LiveServer;
   #sources: SourceBase[] = [];
   #schema: string | null = null;
@@ -94,6 +99,7 @@ export class Engine {
       {
         onCommitted: (x) => this.#pipeline.committed(x),
         onFailed: (f) => this.#pipeline.failed(f),
+        onStalled: (problem) => this.#storageProblem('database', problem && `${problem.code}: ${problem.message}`),
         onFatal: (err) => this.#die(err),
       },
     );
@@ -101,10 +107,18 @@ export class Engine {
     this.#schema = ready.schema;
     this.#checkpoint = ready.checkpoint;
     log.info({ db: c.dbPath, applied: ready.appliedMigrations, schema: ready.schema, checkpoint: ready.checkpoint }, 'database ready');
-    const journal = openJournal(c.journal, ready.checkpoint, (err) => {
-      m.journalErrors.inc({ code: err.code ?? 'unknown' });
-      log.error({ err }, 'journal write failed');
-    });
+    const journal = openJournal(
+      c.journal,
+      ready.checkpoint,
+      (err) => {
+        m.journalErrors.inc({ code: err.code ?? 'unknown' });
+        log.error({ err }, 'journal sync or delete failed');
+      },
+      (err) => {
+        if (err) m.journalErrors.inc({ code: err.code ?? 'unknown' });
+        this.#storageProblem('journal', err && `${err.code ?? 'error'}: ${err.message}`);
+      },
+    );
     this.#journal = journal.writer;
     if (journal.tornBytes > 0) log.warn({ tornBytes: journal.tornBytes }, 'journal: skipped bytes that were not complete records (a crash mid-write)');
 
@@ -131,9 +145,9 @@ export class Engine {
           log.error({ frames, reason, detail }, 'frames lost');
         },
         onPressure: (pause) => {
-          m.sourcesPaused.set(pause ? 1 : 0);
+          this.#pressure = pause;
           log.warn({ pendingBatches: this.#pipeline.pending }, pause ? 'pipeline full: pausing TCP and ZMQ sources' : 'pipeline drained: resuming sources');
-          for (const s of this.#sources) (pause ? s.pause() : s.resume());
+          this.#updatePause();
         },
       },
       { maxPending: c.maxPendingBatches, hardLimit },
@@ -155,7 +169,14 @@ export class Engine {
       maxWaitMs: c.batch.maxWaitMs,
       onBatch: (buffer, count) => {
         const journal = this.#journal!;
-        const wait = backlog.mustWait();
+        // While storage fails, batches wait for it (TCP is paused, so little arrives) within a
+        // memory bound; past it (a UDP flood during an outage) they are dropped and counted.
+        const blocked = this.#storage.size > 0 || journal.blocked;
+        if (blocked && journal.queuedBytes + buffer.byteLength > BLOCKED_QUEUE_BYTES) {
+          m.framesLost.inc({ reason: 'storage-blocked' }, count);
+          return;
+        }
+        const wait = blocked || backlog.mustWait();
         if (this.#pipeline.full || (wait && !backlog.fits(buffer.byteLength))) {
           // Not journaled: never accepted, and counted as lost.
           m.framesLost.inc({ reason: 'overload' }, count);
@@ -238,6 +259,29 @@ export class Engine {
     log.info({ batches: records.length, frames, checkpoint: this.#checkpoint }, 'journal replay: done');
   }
 
+  /** Records (or clears, with null) a storage problem; ingest pauses while any is present. */
+  #storageProblem(part: 'journal' | 'database', problem: string | null): void {
+    const had = this.#storage.has(part);
+    if (problem === null) {
+      if (!had) return;
+      this.#storage.delete(part);
+      this.#log.info({ part }, `storage: ${part} writes go through again; resuming ingest`);
+    } else {
+      if (had) return;
+      this.#storage.set(part, problem);
+      this.#log.error({ part, problem }, `storage: ${part} cannot be written (${problem}); ingest paused, retrying every second`);
+    }
+    this.metrics.storageBlocked.set({ part }, this.#storage.has(part) ? 1 : 0);
+    this.#updatePause();
+  }
+
+  /** Pausable sources stop while the pipeline is full or storage is failing. */
+  #updatePause(): void {
+    const pause = this.#pressure || this.#storage.size > 0;
+    this.metrics.sourcesPaused.set(pause ? 1 : 0);
+    for (const s of this.#sources) (pause ? s.pause() : s.resume());
+  }
+
   #prune(): void {
     const removed = this.#journal?.prune(this.#checkpoint) ?? [];
     if (removed.length) this.#log.info({ segments: removed }, 'journal: deleted checkpointed segments past retention');
@@ -267,7 +311,8 @@ export class Engine {
   health(): { ok: boolean } & Record<string, unknown> {
     return {
       ok: this.#fatal === null && this.#closing === null,
-      status: this.#fatal ? 'failed' : this.#closing ? 'stopping' : 'ok',
+      status: this.#fatal ? 'failed' : this.#closing ? 'stopping' : this.#storage.size > 0 ? 'degraded' : 'ok',
+      storage: Object.fromEntries(this.#storage),
       error: this.#fatal?.message,
       uptimeS: Math.round((Date.now() - this.#startedAt) / 1000),
       schema: this.#schema,

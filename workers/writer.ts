@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decodedBatchStats } from '../src/decode/decoded-batch.js';
 import { summarizeStats } from '../src/decode/decode-stats.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { BatchQueue } from '../src/store/batch-queue.js';
 import { MessageWriter } from '../src/store/message-writer.js';
 import { openWriterDatabase, type Db } from '../src/store/open-database.js';
 import { errorCode, type FromWriter, type ToWriter, type WriterWorkerData } from '../src/threads/protocol.js';
@@ -29,19 +30,26 @@ try {
   db = openWriterDatabase(data.dbPath);
   const migrated = await migrateToLatest(db);
   const writer = new MessageWriter(db, data.sources);
+  type Batch = Extract<ToWriter, { kind: 'batch' }>;
+  const queue = new BatchQueue<Batch>({
+    write: (m) => {
+      const o = writer.writeBatch(m.buffer, m.journalEnd);
+      post({ kind: 'committed', seq: m.seq, journalEnd: m.journalEnd, ...o }, [o.publish]);
+    },
+    fail: (m, e) => {
+      const frames = summarizeStats(decodedBatchStats(m.buffer)).frames;
+      post({ kind: 'failed', seq: m.seq, frames, code: errorCode(e), message: (e as Error).message });
+    },
+    stalled: (e) => post({ kind: 'stalled', code: errorCode(e), message: (e as Error).message }),
+    resumed: () => post({ kind: 'resumed' }),
+  });
   port.on('message', (m: ToWriter) => {
     switch (m.kind) {
-      case 'batch': {
-        try {
-          const o = writer.writeBatch(m.buffer, m.journalEnd);
-          post({ kind: 'committed', seq: m.seq, journalEnd: m.journalEnd, ...o }, [o.publish]);
-        } catch (e) {
-          const frames = summarizeStats(decodedBatchStats(m.buffer)).frames;
-          post({ kind: 'failed', seq: m.seq, frames, code: errorCode(e), message: (e as Error).message });
-        }
+      case 'batch':
+        queue.push(m);
         break;
-      }
       case 'close': {
+        queue.stop();
         db?.close();
         db = null;
         post({ kind: 'closed' });

@@ -22,8 +22,13 @@ export interface JournalOptions {
   retentionMs: number;
   /** Checkpointed segments are also deleted, oldest first, while the journal is larger than this. */
   maxBytes: number;
+  /** Sync and delete errors. */
   onError(err: NodeJS.ErrnoException): void;
+  /** A write failed (disk full, read-only...): the journal retries it every second; null when it went through. */
+  onBlocked(err: NodeJS.ErrnoException | null): void;
 }
+
+const RETRY_MS = 1000;
 
 interface WrittenWaiter {
   end: number;
@@ -55,6 +60,8 @@ export class JournalWriter {
   #closed = false;
   readonly #queue: PendingWrite[] = [];
   #writing = false;
+  #blocked = false;
+  #queuedBytes = 0;
   /** Every byte before this position is written (writes complete in order). */
   #writtenEnd: number;
   #writtenWaiters: WrittenWaiter[] = [];
@@ -72,6 +79,11 @@ export class JournalWriter {
       this.#timer = setInterval(() => this.#syncDirty(), options.fsync.ms);
       this.#timer.unref();
     }
+  }
+
+  /** A write is failing and being retried: append nothing more until it goes through. */
+  get blocked(): boolean {
+    return this.#blocked;
   }
 
   /** The position the next record will start at. */
@@ -94,13 +106,14 @@ export class JournalWriter {
     this.#position += size;
     segment.inFlight++;
     this.#queue.push({ segment, record, fileOffset });
+    this.#queuedBytes += size;
     this.#pump();
     return this.#position;
   }
 
-  /** Bytes appended but not yet written. */
+  /** Bytes appended but not yet written (they wait in memory). */
   get queuedBytes(): number {
-    return this.#queue.reduce((n, w) => n + w.record.length, 0);
+    return this.#queuedBytes;
   }
 
   #pump(): void {
@@ -111,6 +124,7 @@ export class JournalWriter {
     const { segment, record, fileOffset } = next;
     fs.write(segment.fd, record, 0, record.length, fileOffset, (err) => {
       const done = (): void => {
+        this.#queuedBytes -= record.length;
         segment.inFlight--;
         segment.dirty = true;
         this.#writing = false;
@@ -119,9 +133,21 @@ export class JournalWriter {
         this.#pump();
       };
       if (err) {
-        this.#o.onError(err);
-        done();
-      } else if (this.#o.fsync.mode === 'batch') {
+        // The failed record keeps its place at the head: nothing is written after a hole.
+        this.#queue.unshift(next);
+        this.#writing = false;
+        if (!this.#blocked) {
+          this.#blocked = true;
+          this.#o.onBlocked(err);
+        }
+        setTimeout(() => this.#pump(), RETRY_MS).unref();
+        return;
+      }
+      if (this.#blocked) {
+        this.#blocked = false;
+        this.#o.onBlocked(null);
+      }
+      if (this.#o.fsync.mode === 'batch') {
         fs.fdatasync(segment.fd, (e) => {
           if (e) this.#o.onError(e);
           done();
@@ -162,7 +188,8 @@ export class JournalWriter {
     if (this.#timer) clearInterval(this.#timer);
     const segment = this.#segment;
     segment.closing = true;
-    await this.#drained(segment);
+    // A blocked journal (disk full) may never finish its writes: do not hang the shutdown on it.
+    await Promise.race([this.#drained(segment), new Promise<void>((r) => setTimeout(r, this.#blocked ? 0 : 5000).unref())]);
     await new Promise<void>((r) => fs.fdatasync(segment.fd, () => fs.close(segment.fd, () => r())));
   }
 

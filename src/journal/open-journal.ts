@@ -15,7 +15,12 @@ export interface OpenedJournal {
   tornBytes: number;
 }
 
-export function openJournal(config: Config['journal'], checkpoint: number, onError: (err: NodeJS.ErrnoException) => void): OpenedJournal {
+export function openJournal(
+  config: Config['journal'],
+  checkpoint: number,
+  onError: (err: NodeJS.ErrnoException) => void,
+  onBlocked: (err: NodeJS.ErrnoException | null) => void = () => {},
+): OpenedJournal {
   const scan = readJournalFrom(config.dir, checkpoint);
   const segments = listSegments(config.dir);
   const last = segments[segments.length - 1];
@@ -23,7 +28,7 @@ export function openJournal(config: Config['journal'], checkpoint: number, onErr
   // An empty segment left by a crash right after a rotation has exactly this name: reuse its place.
   if (last && last.bytes === 0 && last.start === start) fs.unlinkSync(join(config.dir, last.name));
   if (last && last.bytes === 0 && last.start > start) start = last.start;
-  const writer = new JournalWriter({ ...config, onError }, start);
+  const writer = new JournalWriter({ ...config, onError, onBlocked }, start);
   return { writer, replay: scan.records, tornBytes: scan.tornBytes };
 }
 

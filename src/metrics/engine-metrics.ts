@@ -27,6 +27,7 @@ export class EngineMetrics {
   readonly journalReplayed: Counter;
   readonly journalDeferred: Counter;
   readonly journalBacklog: Gauge;
+  readonly storageBlocked: Gauge<'part'>;
   readonly journalPosition: Gauge;
   readonly journalCheckpoint: Gauge;
 
@@ -59,6 +60,7 @@ export class EngineMetrics {
     this.journalBytes = new Counter({ name: 'contrail_journal_bytes_total', help: 'Bytes of frame batches appended to the journal', registers: r });
     this.journalErrors = new Counter({ name: 'contrail_journal_errors_total', help: 'Journal write, sync or delete errors, by error code', labelNames: ['code'], registers: r });
     this.journalReplayed = new Counter({ name: 'contrail_journal_replayed_batches_total', help: 'Batches replayed from the journal at start (accepted before a stop, not yet committed)', registers: r });
+    this.storageBlocked = new Gauge({ name: 'contrail_storage_blocked', help: '1 while writes to this part fail (disk full, read-only...) and ingest is paused', labelNames: ['part'], registers: r });
     this.journalDeferred = new Counter({ name: 'contrail_journal_deferred_batches_total', help: 'Batches that waited in the journal because the pipeline was full', registers: r });
     this.journalBacklog = new Gauge({
       name: 'contrail_journal_backlog_batches',

@@ -12,6 +12,8 @@ export type Failed = Extract<FromWriter, { kind: 'failed' }>;
 export interface WriterCallbacks {
   onCommitted(c: Committed): void;
   onFailed(f: Failed): void;
+  /** null when the writer moves again. */
+  onStalled(problem: { code: string; message: string } | null): void;
   onFatal(err: WorkerError): void;
 }
 
@@ -44,6 +46,12 @@ export class WriterClient {
             break;
           case 'failed':
             callbacks.onFailed(m);
+            break;
+          case 'stalled':
+            callbacks.onStalled({ code: m.code, message: m.message });
+            break;
+          case 'resumed':
+            callbacks.onStalled(null);
             break;
           case 'fatal':
             fail(new WorkerError('writer', `${m.code}: ${m.message}`));

@@ -32,6 +32,10 @@ export type FromWriter =
   | { kind: 'ready'; appliedMigrations: string[]; schema: string | null; checkpoint: number }
   /** `publish` (an encodePublishBatch() buffer) is transferred. */
   | ({ kind: 'committed'; seq: number; journalEnd: number | null } & WriteOutcome)
+  /** A storage error time can fix (disk full, read-only...): batches wait and are retried every second. */
+  | { kind: 'stalled'; code: string; message: string }
+  /** The stalled batch went through; the queue moves again. */
+  | { kind: 'resumed' }
   /** The batch's transaction was rolled back; nothing of it is stored. */
   | { kind: 'failed'; seq: number; frames: number; code: string; message: string }
   /** The writer cannot go on (database unusable); it exits after sending this. */

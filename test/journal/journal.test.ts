@@ -23,7 +23,7 @@ describe('journal', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(join(tmpdir(), 'contrail-journal-'));
     errors = [];
-    options = { dir, segmentBytes: 1000, fsync: { mode: 'none' }, retentionMs: 0, maxBytes: 1 << 30, onError: (e) => errors.push(e) };
+    options = { dir, segmentBytes: 1000, fsync: { mode: 'none' }, retentionMs: 0, maxBytes: 1 << 30, onError: (e) => errors.push(e), onBlocked: (e) => e && errors.push(e) };
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
