@@ -28,6 +28,8 @@ export interface SourceAddress {
   kind: string;
   /** Bound local port for listeners; null for outgoing connections. */
   port: number | null;
+  /** UDP: the kernel receive buffer granted. */
+  recvBufferBytes?: number;
 }
 
 export interface EngineAddresses {
@@ -35,12 +37,11 @@ export interface EngineAddresses {
   sources: SourceAddress[];
 }
 
-const DRAIN_TIMEOUT_MS = 10_000;
 /** Batches in flight past which UDP batches are dropped: about 130k frames of burst at 512 per batch. */
 const UDP_OVERLOAD_BATCHES = 256;
 /** Journal bytes that may wait in memory while storage is failing. */
 const BLOCKED_QUEUE_BYTES = 64 * 1024 * 1024;
-/** How often checkpointed journal segments are considered for deletion. */
+/** How often checkpointed journal segments are considered for deletion when nothing is committed. */
 const JOURNAL_PRUNE_MS = 60_000;
 
 export class Engine {
@@ -56,9 +57,11 @@ export class Engine {
   #backlog: JournalBacklog | null = null;
   #checkpoint = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
+  #pruneSoon: NodeJS.Timeout | null = null;
   /** Storage problems that stop ingest until they clear: which part, and the error. */
   readonly #storage = new Map<'journal' | 'database', string>();
   #pressure = false;
+  #paused = false;
   #server!: LiveServer;
   #sources: SourceBase[] = [];
   #schema: string | null = null;
@@ -133,6 +136,7 @@ export class Engine {
           if (x.journalEnd !== null && x.journalEnd > this.#checkpoint) {
             this.#checkpoint = x.journalEnd;
             m.journalCheckpoint.set(x.journalEnd);
+            this.#schedulePrune();
           }
           if (x.oldestReceivedAt !== null) m.commitLatency.observe((Date.now() - x.oldestReceivedAt) / 1000);
           forEachPublished(x.publish, (payload, type) => {
@@ -231,7 +235,11 @@ export class Engine {
     );
     const addresses: EngineAddresses = {
       http,
-      sources: this.#sources.map((s, i) => ({ descriptor: s.config.descriptor, type: s.config.type, kind: s.config.kind, port: bound[i]?.port ?? null })),
+      sources: this.#sources.map((s, i) => {
+        const b = bound[i];
+        if (b?.recvBufferBytes !== undefined) m.udpRecvBuffer.set({ source: `${s.config.type} ${s.config.descriptor}` }, b.recvBufferBytes);
+        return { descriptor: s.config.descriptor, type: s.config.type, kind: s.config.kind, port: b?.port ?? null, ...(b?.recvBufferBytes !== undefined ? { recvBufferBytes: b.recvBufferBytes } : {}) };
+      }),
     };
     // Tests and tools read the bound ports (port 0 = any free port) from this line.
     log.info({ ...addresses, decodeThreads: c.decodeThreads, uws: this.#server.native ? 'native' : 'fallback' }, 'contrail ready');
@@ -278,8 +286,20 @@ export class Engine {
   /** Pausable sources stop while the pipeline is full or storage is failing. */
   #updatePause(): void {
     const pause = this.#pressure || this.#storage.size > 0;
+    if (pause && !this.#paused) this.metrics.sourcePauses.inc();
+    this.#paused = pause;
     this.metrics.sourcesPaused.set(pause ? 1 : 0);
     for (const s of this.#sources) (pause ? s.pause() : s.resume());
+  }
+
+  /** Segments become deletable as the checkpoint passes them: look at most once a second. */
+  #schedulePrune(): void {
+    if (this.#pruneSoon) return;
+    this.#pruneSoon = setTimeout(() => {
+      this.#pruneSoon = null;
+      this.#prune();
+    }, 1000);
+    this.#pruneSoon.unref();
   }
 
   #prune(): void {
@@ -338,6 +358,7 @@ export class Engine {
 
   async #close(): Promise<void> {
     const log = this.#log;
+    const started = Date.now();
     await Promise.all(this.#sources.map((s) => s.close().catch((err: unknown) => log.warn({ err, source: s.config.descriptor }, 'source close failed'))));
     this.#accepting = false;
     this.#dispatcher?.close();
@@ -351,7 +372,7 @@ export class Engine {
           await this.#pipeline.drained();
           return false;
         })(),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), DRAIN_TIMEOUT_MS))),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.#config.shutdownTimeoutMs))),
       ]);
       clearTimeout(timer);
       if (timedOut) {
@@ -362,10 +383,11 @@ export class Engine {
       } else log.info({ drainedBatches: pending, fromJournalBacklog: waiting }, 'shutdown: pipeline drained');
     }
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    if (this.#pruneSoon) clearTimeout(this.#pruneSoon);
     await this.#journal?.close();
     await this.#decode?.close();
     await this.#writer?.close();
     this.#server?.close();
-    log.info('contrail stopped');
+    log.info({ ms: Date.now() - started, checkpoint: this.#checkpoint }, 'contrail stopped');
   }
 }

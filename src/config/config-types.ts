@@ -37,6 +37,8 @@ export interface Config {
   udpRecvBufferBytes: number;
   logLevel: LogLevel;
   retention: { saveDays: number; alertSaveDays: number };
+  /** How long a shutdown waits for accepted frames to be committed before it closes anyway. */
+  shutdownTimeoutMs: number;
   /** The raw-frame journal: every accepted batch is appended here before it is decoded. */
   journal: {
     dir: string;

@@ -66,6 +66,8 @@ export const INTEGER_SETTINGS = {
   // The journal is also the raw archive (re-decode): a day of it by default.
   CONTRAIL_JOURNAL_RETENTION_HOURS: { min: 0, max: 87600, fallback: 24 },
   CONTRAIL_JOURNAL_MAX_BYTES: { min: 16777216, max: 1099511627776, fallback: 4294967296 },
+  // How long SIGTERM waits for accepted frames to be committed; what is left stays in the journal.
+  CONTRAIL_SHUTDOWN_TIMEOUT_MS: { min: 100, max: 600000, fallback: 10000 },
 } as const satisfies Record<string, IntegerSetting>;
 
 export type IntegerSettingName = keyof typeof INTEGER_SETTINGS;

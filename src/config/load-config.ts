@@ -76,6 +76,7 @@ export function loadConfig(env: Env, cwd: string): Config {
       saveDays: read(env, 'DB_SAVE_DAYS', days, daysAllowed, D.DEFAULT_SAVE_DAYS, problems, { emptyIsUnset: true }),
       alertSaveDays: read(env, 'DB_ALERT_SAVE_DAYS', days, daysAllowed, D.DEFAULT_ALERT_SAVE_DAYS, problems, { emptyIsUnset: true }),
     },
+    shutdownTimeoutMs: int('CONTRAIL_SHUTDOWN_TIMEOUT_MS'),
     journal: {
       dir: path.join(dataDir, D.JOURNAL_DIR_NAME),
       segmentBytes: int('CONTRAIL_JOURNAL_SEGMENT_BYTES'),

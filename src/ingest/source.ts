@@ -16,6 +16,8 @@ export interface IngestSink {
 export interface BoundAddress {
   host: string;
   port: number;
+  /** UDP: the kernel receive buffer actually granted. */
+  recvBufferBytes?: number;
 }
 
 export interface Source {

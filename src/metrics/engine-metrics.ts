@@ -19,6 +19,8 @@ export class EngineMetrics {
   readonly framesLost: Counter<'reason'>;
   readonly pendingBatches: Gauge;
   readonly sourcesPaused: Gauge;
+  readonly sourcePauses: Counter;
+  readonly udpRecvBuffer: Gauge<'source'>;
   readonly wsClients: Gauge;
   readonly tcpConnections: Gauge<'type'>;
   readonly commitLatency: Histogram;
@@ -50,6 +52,8 @@ export class EngineMetrics {
       collect: () => this.pendingBatches.set(this.pending()),
     });
     this.sourcesPaused = new Gauge({ name: 'contrail_sources_paused', help: '1 while pausable sources are paused for backpressure', registers: r });
+    this.sourcePauses = new Counter({ name: 'contrail_source_pauses_total', help: 'Times pausable sources (TCP, ZMQ) were paused, for backpressure or failing storage', registers: r });
+    this.udpRecvBuffer = new Gauge({ name: 'contrail_udp_recv_buffer_bytes', help: 'Kernel receive buffer granted to each UDP listener (capped by net.core.rmem_max)', labelNames: ['source'], registers: r });
     this.wsClients = new Gauge({ name: 'contrail_ws_clients', help: 'Connected WebSocket clients', registers: r });
     this.commitLatency = new Histogram({
       name: 'contrail_commit_latency_seconds',

@@ -31,7 +31,7 @@ export class UdpSource extends SourceBase {
             'UDP receive buffer smaller than requested; raise net.core.rmem_max to absorb bursts',
           );
         }
-        resolve({ host: address.address, port: address.port });
+        resolve({ host: address.address, port: address.port, recvBufferBytes });
       });
     });
   }
