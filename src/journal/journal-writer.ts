@@ -122,7 +122,11 @@ export class JournalWriter {
     if (!next) return;
     this.#writing = true;
     const { segment, record, fileOffset } = next;
-    fs.write(segment.fd, record, 0, record.length, fileOffset, (err) => {
+    fs.write(segment.fd, record, 0, record.length, fileOffset, (writeErr, bytesWritten) => {
+      // A disk filling up mid-record gives a short write with no error (the error comes on the
+      // next call): that record is not written, and must be retried whole at the same place.
+      const err: NodeJS.ErrnoException | null =
+        writeErr ?? (bytesWritten < record.length ? Object.assign(new Error(`short write (${bytesWritten} of ${record.length} bytes): disk full?`), { code: 'ENOSPC' }) : null);
       const done = (): void => {
         this.#queuedBytes -= record.length;
         segment.inFlight--;

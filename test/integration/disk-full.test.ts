@@ -87,7 +87,11 @@ describe.runIf(mounted)('storage full', () => {
         () => scrape(engine.httpPort),
         (s) => total(s, 'contrail_messages_stored_total') >= FRAMES,
         90_000,
-      );
+      ).catch(async (e: Error) => {
+        const h = await (await fetch(`http://127.0.0.1:${engine.httpPort}/healthz`)).text();
+        const s = await scrape(engine.httpPort);
+        throw new Error(`${e.message.slice(0, 60)}; stored ${total(s, 'contrail_messages_stored_total')}; health ${h}; log:\n${engine.logs.slice(-12).join('\n')}`);
+      });
       expect(total(after, 'contrail_messages_stored_total')).toBe(FRAMES);
       expect(total(after, 'contrail_frames_lost_total')).toBe(0);
       expect(total(after, 'contrail_storage_blocked')).toBe(0);
