@@ -16,7 +16,7 @@ import { entry, finish, newBench } from './micro-bench.js';
 import { decodedRowBatches } from './inputs.js';
 
 const ROWS = 512;
-const FTS_TRIGGERS = ['messages_fts_delete', 'messages_fts_update_old', 'messages_fts_update_new'];
+const FTS_TRIGGERS = ['messages_fts_delete', 'messages_fts_update'];
 
 /** Replaces the FTS5 table by a view that accepts the writer's index statement and stores nothing. */
 function removeFullText(db: Db): void {

@@ -55,7 +55,7 @@ try {
       }
       // Stored as live traffic: the capture's old timestamp becomes now.
       result.message.time = now / 1000;
-      insert.run(toMessageRow(result.message, now));
+      insert.run(toMessageRow(result.message, now, 0));
     }
     return frames;
   };

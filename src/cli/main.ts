@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ContrailError } from '../errors.js';
 import { configCommand } from './config-command.js';
+import { redecodeCommand } from './redecode-command.js';
 import { replayCommand, type ReplayOptions } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
 
@@ -28,6 +29,14 @@ program
   .option('--no-progress', 'no progress line on stderr')
   .addOption(new Option('--json', 'print the summary as JSON'))
   .action((file: string, options: ReplayOptions) => replayCommand(file, options));
+
+program
+  .command('redecode')
+  .description('rebuild stored messages from the raw frames in the journal with the current decoder; safe while the engine runs')
+  .requiredOption('--since <when>', 'all, a duration back from now (30m, 6h, 2d), or an ISO-8601 time')
+  .option('--no-progress', 'no progress line on stderr')
+  .addOption(new Option('--json', 'print the summary as JSON'))
+  .action((options: { since: string; json: boolean; progress: boolean }) => redecodeCommand(options));
 
 program
   .command('config')

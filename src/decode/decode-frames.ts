@@ -28,7 +28,9 @@ export function decodeFrames(batch: ArrayBuffer, ctx: DecodeContext): ArrayBuffe
     stats.rejected(hint, r[2]);
     payload.rejects.push(r);
   };
+  let index = -1;
   for (const f of readFrameBatch(batch)) {
+    index++;
     stats.frame();
     const hint = ctx.sourceTypes[f.sourceIndex] ?? null;
     // Raw bytes are copied out: the batch buffer goes away with this task.
@@ -63,7 +65,7 @@ export function decodeFrames(batch: ArrayBuffer, ctx: DecodeContext): ArrayBuffe
       continue;
     }
     stats.accepted(m.type);
-    payload.rows.push(toMessageRow(m, f.receivedAtMs));
+    payload.rows.push(toMessageRow(m, f.receivedAtMs, index));
     payload.json.push(`{"receivedAt":${Math.round(f.receivedAtMs)},${JSON.stringify(m).slice(1)}`);
   }
   return encodeDecodedBatch(stats.words, payload);

@@ -44,6 +44,8 @@ export const MESSAGE_COLUMNS = [
   'dst_addr',
   'decoded',
   'extra',
+  /** Index of the frame in its batch; with the batch's journal position (added by the writer) it names the raw frame. */
+  'frame_index',
 ] as const;
 
 export type MessageRow = (string | number | null)[];
@@ -62,7 +64,7 @@ function flag(value: boolean | null): number | null {
 }
 
 /** SQLite-ready values in MESSAGE_COLUMNS order: booleans as 0/1, payload objects as JSON text. */
-export function toMessageRow(m: Message, receivedAtMs: number): MessageRow {
+export function toMessageRow(m: Message, receivedAtMs: number, frameIndex: number): MessageRow {
   return [
     m.type,
     m.decoder,
@@ -103,5 +105,6 @@ export function toMessageRow(m: Message, receivedAtMs: number): MessageRow {
     m.dstAddr,
     json(m.decoded),
     json(m.extra),
+    frameIndex,
   ];
 }

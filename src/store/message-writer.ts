@@ -52,8 +52,8 @@ export class MessageWriter {
 
   constructor(db: Db, sources: readonly SourceLabel[]) {
     this.#sources = sources;
-    const cols = MESSAGE_COLUMNS.join(', ');
-    const params = MESSAGE_COLUMNS.map(() => '?').join(', ');
+    const cols = [...MESSAGE_COLUMNS, 'journal_end'].join(', ');
+    const params = [...MESSAGE_COLUMNS, 'journal_end'].map(() => '?').join(', ');
     this.#insertMessage = db.prepare(`INSERT INTO messages (${cols}) VALUES (${params})`);
     this.#insertReject = db.prepare(
       'INSERT INTO rejects (received_at, source, type_hint, reason, detail, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -75,7 +75,7 @@ export class MessageWriter {
     this.#setCheckpoint = db.prepare('UPDATE journal_checkpoint SET position = ?, updated_at = ? WHERE id = 1');
     this.#checkpoint = (db.prepare('SELECT position FROM journal_checkpoint WHERE id = 1').pluck().get() as number | undefined) ?? 0;
     this.#transaction = db.transaction((rows, json, rejects, journalEnd) => {
-      const out = this.#write(rows, json, rejects);
+      const out = this.#write(rows, json, rejects, journalEnd);
       if (journalEnd !== null) this.#setCheckpoint.run(journalEnd, Date.now());
       return out;
     });
@@ -102,7 +102,7 @@ export class MessageWriter {
     return out;
   }
 
-  #write(rows: MessageRow[], json: string[], rejects: RejectRow[]): WriteOutcome {
+  #write(rows: MessageRow[], json: string[], rejects: RejectRow[], journalEnd: number | null): WriteOutcome {
     const levels = new Map<DecoderType, Tally>();
     const freqs = new Map<DecoderType, Tally>();
     // key: minute * 8 + type index -> [messages, errors, nonAcars]
@@ -116,6 +116,7 @@ export class MessageWriter {
 
     for (let k = 0; k < rows.length; k++) {
       const row = rows[k]!;
+      row.push(journalEnd); // the rows are this batch's own unpacked arrays
       const id = Number(this.#insertMessage.run(row).lastInsertRowid);
       firstId ??= id;
       lastId = id;

@@ -107,7 +107,7 @@ describe('the spine: frames in, stored and streamed live', () => {
 
   it('reports the native uWebSockets.js binary in /healthz', async () => {
     const health = (await (await fetch(`http://127.0.0.1:${engine.httpPort}/healthz`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ ok: true, status: 'ok', uws: 'native', schema: '0003_journal_checkpoint' });
+    expect(health).toMatchObject({ ok: true, status: 'ok', uws: 'native', schema: '0005_fts_content_view' });
   });
 
   it('stores and publishes every corpus frame sent over UDP by `contrail replay`', async () => {

@@ -77,6 +77,25 @@ describe('MessageWriter', () => {
     expect(ids).toEqual(db.prepare('SELECT id FROM messages ORDER BY id').pluck().all());
   });
 
+  it('keeps the full-text index exact when rows are updated or deleted', () => {
+    const writer = new MessageWriter(db, SOURCES);
+    writer.writeBatch(batch(readCorpusFrames('acarshub-kabq/raw-vdlm2-messages.jsonl').map((text) => ({ text, source: 0 }))));
+    const check = (): void => db.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    check();
+    const count = (q: string): unknown => db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get(q);
+    const updated = db.prepare("UPDATE messages SET text = 'replacement words' WHERE tail = 'N8719Q'").run().changes;
+    expect(updated).toBeGreaterThan(0);
+    check();
+    expect(count('replacement')).toBe(updated);
+    expect(count('tail:N8719Q')).toBe(updated);
+    // A link frame turned into an ACARS row enters the index; a deleted ACARS row leaves it.
+    db.prepare("UPDATE messages SET is_acars = 1, text = 'promoted' WHERE id = (SELECT min(id) FROM messages WHERE is_acars = 0)").run();
+    db.prepare("DELETE FROM messages WHERE tail = 'N8719Q'").run();
+    check();
+    expect(count('promoted')).toBe(1);
+    expect(count('replacement')).toBe(0);
+  });
+
   it('rolls the whole batch back when one statement fails', () => {
     const writer = new MessageWriter(db, SOURCES);
     writer.writeBatch(batch([{ text: readCorpusFrames('acars-router/acars.jsonl')[0]!, source: 0 }]));
