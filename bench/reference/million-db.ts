@@ -101,7 +101,7 @@ export async function buildMillionDatabase(path: string): Promise<{ messages: nu
         const i = b * BATCH + k;
         return { msgTime: start + (i / MILLION) * SPAN_S, station: `BENCH-${String(((i * 2654435761) % 4294967291) % STATIONS).padStart(2, '0')}` };
       });
-      done += writer.writeBatch(buffer).stored;
+      done += writer.writeBatch(buffer, (b + 1) * 1_000_000).stored;
       const now = performance.now();
       if (now - lastReport > 1000 || done === MILLION) {
         lastReport = now;

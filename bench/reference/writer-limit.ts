@@ -27,6 +27,8 @@ export interface WriterLimitResult {
 
 const BATCH = 512;
 /** Distinct pre-packed batches, cycled: 64k rows, enough variety without holding the run's every row in memory. */
+/** A stand-in record size for journal positions; only their increase matters. */
+const BATCH_BYTES = 300_000;
 const POOL = 128;
 /** The pool's rows span this many recent seconds, so a batch touches one or two minutes per type, as live. */
 const SPAN_S = 600;
@@ -53,12 +55,15 @@ const temp = await openTempDatabase('writer-limit');
 try {
   const writer = new MessageWriter(temp.db, sources);
   let next = 0;
+  let journalEnd = 0;
   // Bounded by time, and by a batch count no real run reaches (a hung clock must not spin forever).
   const runFor = (ms: number): number => {
     const until = performance.now() + ms;
     let rows = 0;
     for (let n = 0; n < 10_000_000 && performance.now() < until; n++) {
-      rows += writer.writeBatch(pool[next++ % POOL]!).stored;
+      // Increasing journal positions, as the engine passes them (the frame-reference index then grows at its end).
+      journalEnd += BATCH_BYTES;
+      rows += writer.writeBatch(pool[next++ % POOL]!, journalEnd).stored;
     }
     return rows;
   };

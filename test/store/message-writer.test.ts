@@ -80,7 +80,9 @@ describe('MessageWriter', () => {
   it('keeps the full-text index exact when rows are updated or deleted', () => {
     const writer = new MessageWriter(db, SOURCES);
     writer.writeBatch(batch(readCorpusFrames('acarshub-kabq/raw-vdlm2-messages.jsonl').map((text) => ({ text, source: 0 }))));
-    const check = (): void => db.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    const check = (): void => {
+      db.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    };
     check();
     const count = (q: string): unknown => db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get(q);
     const updated = db.prepare("UPDATE messages SET text = 'replacement words' WHERE tail = 'N8719Q'").run().changes;
