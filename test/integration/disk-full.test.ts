@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { taggedFrame, taggedId, waitUntil } from '../helpers/traffic.js';
 
 const FRAMES = 40_000;
 
@@ -28,20 +29,6 @@ function mountTmpfs(dir: string, size: string): boolean {
 const mountDir = mkdtempSync(join(tmpdir(), 'contrail-small-fs-'));
 const mounted = mountTmpfs(mountDir, '48m');
 if (!mounted) console.warn('disk-full test skipped: this machine does not allow mounting a tmpfs');
-
-function frame(id: number): string {
-  return JSON.stringify({ timestamp: Date.now() / 1000, station_id: 'FULL', freq: 131.55, level: -9.5, error: 0, mode: '2', label: 'H1', block_id: '1', ack: false, tail: 'N1', text: `FULLID ${id} ${'x'.repeat(200)}` });
-}
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.runIf(mounted)('storage full', () => {
   afterAll(() => {
@@ -67,10 +54,10 @@ describe.runIf(mounted)('storage full', () => {
       // Written all at once: TCP backpressure holds what the paused engine does not read.
       for (let id = 0; id < FRAMES; id += 1000) {
         const lines: string[] = [];
-        for (let k = id; k < id + 1000; k++) lines.push(frame(k));
+        for (let k = id; k < id + 1000; k++) lines.push(taggedFrame('FULL', 'FULLID', k, 200));
         socket.write(`${lines.join('\n')}\n`);
       }
-      const health = await until(
+      const health = await waitUntil(
         'a degraded /healthz',
         async () => (await (await fetch(`http://127.0.0.1:${engine.httpPort}/healthz`)).json()) as { status: string; storage: Record<string, string> },
         (h) => h.status === 'degraded',
@@ -82,7 +69,7 @@ describe.runIf(mounted)('storage full', () => {
       expect(engine.logs.some((l) => l.includes('"level":50') && l.includes('ingest paused'))).toBe(true);
 
       unlinkSync(ballast); // space returns
-      const after = await until(
+      const after = await waitUntil(
         `all ${FRAMES} frames stored`,
         () => scrape(engine.httpPort),
         (s) => total(s, 'contrail_messages_stored_total') >= FRAMES,
@@ -104,7 +91,7 @@ describe.runIf(mounted)('storage full', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const ids = db.prepare("SELECT text FROM messages WHERE station_id = 'FULL' ORDER BY id").pluck().all() as string[];
       db.close();
-      expect(ids.map((t) => Number(t.split(' ')[1]))).toEqual([...Array(FRAMES).keys()]);
+      expect(ids.map(taggedId)).toEqual([...Array(FRAMES).keys()]);
     } finally {
       await engine.stop();
     }

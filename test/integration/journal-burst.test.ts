@@ -2,21 +2,16 @@
  * A UDP burst far beyond what a deliberately small pipeline can take: batches wait in the
  * journal instead of being dropped, and everything the engine read is stored, in order.
  */
-import dgram from 'node:dgram';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { floodUdp, taggedFrame, taggedId, waitUntil } from '../helpers/traffic.js';
 
 const FRAMES = 30_000;
 const RATE = 15_000;
 
-function frame(id: number): Buffer {
-  return Buffer.from(
-    JSON.stringify({ timestamp: Date.now() / 1000, station_id: 'BURST', freq: 131.55, level: -9.5, error: 0, mode: '2', label: 'H1', block_id: '1', ack: false, tail: 'N1', text: `BURSTID ${id}` }),
-  );
-}
 
 describe('journal: burst absorption', () => {
   it('holds batches in the journal while the pipeline is full and stores them all, in order', { timeout: 120_000 }, async () => {
@@ -30,22 +25,14 @@ describe('journal: burst absorption', () => {
     });
     try {
       const port = engine.port('ACARS', 'udp');
-      const socket = dgram.createSocket('udp4');
-      const start = performance.now();
-      for (let id = 0; id < FRAMES; ) {
-        const due = Math.min(FRAMES, Math.floor(((performance.now() - start) / 1000) * RATE));
-        while (id < due) socket.send(frame(id++), port, '127.0.0.1');
-        await new Promise((r) => setTimeout(r, 1));
-      }
-      await new Promise<void>((r) => setTimeout(r, 200));
-      socket.close();
+      await floodUdp(port, FRAMES, RATE, (id) => taggedFrame('BURST', 'BURSTID', id));
 
-      let s = await scrape(engine.httpPort);
-      const deadline = Date.now() + 90_000;
-      while (total(s, 'contrail_messages_stored_total') < total(s, 'contrail_frames_received_total') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        s = await scrape(engine.httpPort);
-      }
+      const s = await waitUntil(
+        'everything read to be stored',
+        () => scrape(engine.httpPort),
+        (m) => total(m, 'contrail_messages_stored_total') >= total(m, 'contrail_frames_received_total'),
+        90_000,
+      );
       const received = total(s, 'contrail_frames_received_total');
       expect(total(s, 'contrail_journal_deferred_batches_total')).toBeGreaterThan(0);
       expect(total(s, 'contrail_frames_lost_total')).toBe(0);
@@ -55,7 +42,7 @@ describe('journal: burst absorption', () => {
       expect(await engine.stop()).toBe(0);
 
       const db = new Database(join(engine.dataDir, 'contrail.sqlite'), { readonly: true });
-      const ids = (db.prepare("SELECT text FROM messages WHERE station_id = 'BURST' ORDER BY id").pluck().all() as string[]).map((t) => Number(t.slice(8)));
+      const ids = (db.prepare("SELECT text FROM messages WHERE station_id = 'BURST' ORDER BY id").pluck().all() as string[]).map(taggedId);
       db.close();
       expect(ids).toHaveLength(received);
       // Stored in the order they were read (loopback keeps datagram order).

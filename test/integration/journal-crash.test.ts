@@ -13,28 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { readJournalFrom } from '../../src/journal/journal-reader.js';
 import { readFrameBatch } from '../../src/ingest/frame-batch.js';
+import { taggedFrame, taggedId } from '../helpers/traffic.js';
 
 const KILLS = 20;
 const RATE = 6000;
-
-function frame(id: number): string {
-  return JSON.stringify({
-    timestamp: Date.now() / 1000,
-    station_id: 'CRASH-TEST',
-    channel: 0,
-    freq: 131.55,
-    level: -10.5,
-    error: 0,
-    mode: '2',
-    label: 'H1',
-    block_id: '1',
-    ack: false,
-    tail: 'N12345',
-    flight: 'CT0001',
-    msgno: 'M01A',
-    text: `CRASHID ${id}`,
-  });
-}
 
 function mulberry32(seed: number): () => number {
   let a = seed;
@@ -59,7 +41,7 @@ function sendUntilStopped(port: number, first: number): { stop: () => Promise<nu
       const due = first + Math.floor(((performance.now() - start) / 1000) * RATE) - next;
       if (due > 0) {
         const lines: string[] = [];
-        for (let k = 0; k < due; k++) lines.push(frame(next++));
+        for (let k = 0; k < due; k++) lines.push(taggedFrame('CRASH-TEST', 'CRASHID', next++));
         socket.write(`${lines.join('\n')}\n`);
       }
       await new Promise((r) => setTimeout(r, 1));
@@ -101,7 +83,7 @@ describe('journal: exactly once across kill -9', () => {
     const db = new Database(join(dataDir, 'contrail.sqlite'), { readonly: true });
     const texts = db.prepare("SELECT text FROM messages WHERE station_id = 'CRASH-TEST'").pluck().all() as string[];
     db.close();
-    const stored = texts.map((t) => Number(t.slice('CRASHID '.length)));
+    const stored = texts.map(taggedId);
     // No duplicates.
     expect(new Set(stored).size).toBe(stored.length);
     const storedSet = new Set(stored);

@@ -8,12 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { taggedFrame, waitUntil } from '../helpers/traffic.js';
 
 const FRAMES = 30_000;
-
-function frame(id: number): string {
-  return JSON.stringify({ timestamp: Date.now() / 1000, station_id: 'RET', freq: 131.55, level: -9.5, error: 0, mode: '2', label: 'H1', block_id: '1', ack: false, tail: 'N1', text: `RETID ${id} ${'y'.repeat(300)}` });
-}
 
 describe('journal retention and TCP backpressure', () => {
   it('rotates 1 MiB segments, deletes the committed ones, and pauses then resumes TCP', { timeout: 120_000 }, async () => {
@@ -29,14 +26,9 @@ describe('journal retention and TCP backpressure', () => {
       const socket = net.connect(engine.port('ACARS', 'tcp-listen'), '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       const lines: string[] = [];
-      for (let id = 0; id < FRAMES; id++) lines.push(frame(id));
+      for (let id = 0; id < FRAMES; id++) lines.push(taggedFrame('RET', 'RETID', id, 300));
       socket.end(`${lines.join('\n')}\n`);
-      const deadline = Date.now() + 60_000;
-      let s = await scrape(engine.httpPort);
-      while (total(s, 'contrail_messages_stored_total') < FRAMES && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        s = await scrape(engine.httpPort);
-      }
+      const s = await waitUntil('every frame stored', () => scrape(engine.httpPort), (m) => total(m, 'contrail_messages_stored_total') >= FRAMES, 60_000);
       expect(total(s, 'contrail_messages_stored_total')).toBe(FRAMES);
       expect(total(s, 'contrail_frames_lost_total')).toBe(0);
       // The writer fell behind a stream sent all at once: TCP was paused (and resumed, since all arrived).

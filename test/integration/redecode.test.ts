@@ -10,13 +10,10 @@ import { corpusDir, readCorpusFrames } from '../helpers/corpus.js';
 import { runContrail, startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { parseSince } from '../../src/cli/redecode-command.js';
+import { waitUntil } from '../helpers/traffic.js';
 
 async function storedAtLeast(httpPort: number, n: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (total(await scrape(httpPort), 'contrail_messages_stored_total') < n) {
-    if (Date.now() > deadline) throw new Error(`fewer than ${n} messages stored`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntil(`${n} messages stored`, () => scrape(httpPort), (m) => total(m, 'contrail_messages_stored_total') >= n);
 }
 
 describe('contrail redecode', () => {

@@ -2,32 +2,16 @@
  * SIGTERM: drain and exit 0 within the configured time. With a backlog too large for the time
  * allowed, the engine still exits on time and the next start commits the rest from the journal.
  */
-import dgram from 'node:dgram';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
-
-function frame(id: number): Buffer {
-  return Buffer.from(JSON.stringify({ timestamp: Date.now() / 1000, station_id: 'STOP', freq: 131.55, level: -9.5, error: 0, mode: '2', label: 'H1', block_id: '1', ack: false, tail: 'N1', text: `STOPID ${id}` }));
-}
-
-async function flood(port: number, frames: number, rate: number): Promise<void> {
-  const socket = dgram.createSocket('udp4');
-  const start = performance.now();
-  for (let id = 0; id < frames; ) {
-    const due = Math.min(frames, Math.floor(((performance.now() - start) / 1000) * rate));
-    while (id < due) socket.send(frame(id++), port, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await new Promise((r) => setTimeout(r, 100));
-  socket.close();
-}
+import { floodUdp, taggedFrame, taggedId } from '../helpers/traffic.js';
 
 function storedIds(dataDir: string): number[] {
   const db = new Database(join(dataDir, 'contrail.sqlite'), { readonly: true });
-  const ids = (db.prepare("SELECT text FROM messages WHERE station_id = 'STOP' ORDER BY id").pluck().all() as string[]).map((t) => Number(t.slice(7)));
+  const ids = (db.prepare("SELECT text FROM messages WHERE station_id = 'STOP' ORDER BY id").pluck().all() as string[]).map(taggedId);
   db.close();
   return ids;
 }
@@ -37,7 +21,7 @@ describe('shutdown', () => {
     // A slow pipeline (one tiny batch in flight) and a backlog it cannot finish in 300 ms.
     const env = { ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'udp://127.0.0.1:0', CONTRAIL_MAX_PENDING_BATCHES: '1', CONTRAIL_BATCH_MAX_FRAMES: '4', CONTRAIL_DECODE_THREADS: '1', CONTRAIL_SHUTDOWN_TIMEOUT_MS: '300' };
     const first = await startEngine(env);
-    await flood(first.port('ACARS', 'udp'), 20_000, 20_000);
+    await floodUdp(first.port('ACARS', 'udp'), 20_000, 20_000, (id) => taggedFrame('STOP', 'STOPID', id));
     const received = total(await scrape(first.httpPort), 'contrail_frames_received_total');
     const t0 = Date.now();
     expect(await first.stop()).toBe(0);

@@ -1,0 +1,48 @@
+/** Test traffic: ACARS frames tagged with an id, paced UDP floods, and waiting for a condition. */
+import dgram from 'node:dgram';
+
+/** An acarsdec frame whose text is `<tag> <id>` (plus `padding` characters), from `station`. */
+export function taggedFrame(station: string, tag: string, id: number, padding = 0): string {
+  return JSON.stringify({
+    timestamp: Date.now() / 1000,
+    station_id: station,
+    freq: 131.55,
+    level: -9.5,
+    error: 0,
+    mode: '2',
+    label: 'H1',
+    block_id: '1',
+    ack: false,
+    tail: 'N12345',
+    text: padding > 0 ? `${tag} ${id} ${'x'.repeat(padding)}` : `${tag} ${id}`,
+  });
+}
+
+/** The id in a stored text written by taggedFrame. */
+export function taggedId(text: string): number {
+  return Number(text.split(' ')[1]);
+}
+
+/** Sends frames 0..count-1 as datagrams to 127.0.0.1:port at `rate` per second. */
+export async function floodUdp(port: number, count: number, rate: number, frame: (id: number) => string): Promise<void> {
+  const socket = dgram.createSocket('udp4');
+  const start = performance.now();
+  for (let id = 0; id < count; ) {
+    const due = Math.min(count, Math.floor(((performance.now() - start) / 1000) * rate));
+    while (id < due) socket.send(frame(id++), port, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  socket.close();
+}
+
+/** Polls `get` until `ok` holds, or fails naming `what` and the last value seen. */
+export async function waitUntil<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
