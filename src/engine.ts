@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { batchFrames, openJournal } from './journal/open-journal.js';
 import type { JournalWriter } from './journal/journal-writer.js';
+import { Intake } from './pipeline/intake.js';
 import { JournalBacklog } from './pipeline/journal-backlog.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { LiveServer } from './serve/live-server.js';
@@ -39,8 +40,6 @@ export interface EngineAddresses {
 
 /** Batches in flight past which UDP batches are dropped: about 130k frames of burst at 512 per batch. */
 const UDP_OVERLOAD_BATCHES = 256;
-/** Journal bytes that may wait in memory while storage is failing. */
-const BLOCKED_QUEUE_BYTES = 64 * 1024 * 1024;
 /** How often checkpointed journal segments are considered for deletion when nothing is committed. */
 const JOURNAL_PRUNE_MS = 60_000;
 
@@ -168,37 +167,12 @@ export class Engine {
     });
     this.#backlog = backlog;
     m.backlog = () => backlog.batches;
+    const intake = new Intake(this.#journal, this.#pipeline, backlog, m, () => this.#storage.has('database'));
     this.#dispatcher = new Dispatcher({
       maxFrames: c.batch.maxFrames,
       maxWaitMs: c.batch.maxWaitMs,
-      onBatch: (buffer, count) => {
-        const journal = this.#journal!;
-        // While storage fails, batches wait for it (TCP is paused, so little arrives) within a
-        // memory bound; past it (a UDP flood during an outage) they are dropped and counted.
-        const blocked = this.#storage.size > 0 || journal.blocked;
-        if (blocked && journal.queuedBytes + buffer.byteLength > BLOCKED_QUEUE_BYTES) {
-          m.framesLost.inc({ reason: 'storage-blocked' }, count);
-          return;
-        }
-        const wait = blocked || backlog.mustWait();
-        if (this.#pipeline.full || (wait && !backlog.fits(buffer.byteLength))) {
-          // Not journaled: never accepted, and counted as lost.
-          m.framesLost.inc({ reason: 'overload' }, count);
-          return;
-        }
-        const start = journal.position;
-        const end = journal.append(buffer);
-        m.journalBytes.inc(buffer.byteLength);
-        m.journalPosition.set(end);
-        if (wait) {
-          m.journalDeferred.inc();
-          backlog.add(start, end, count);
-        } else {
-          this.#pipeline.submit(buffer, count, end);
-        }
-      },
+      onBatch: (buffer, count) => intake.accept(buffer, count),
     });
-
 
     this.#server = new LiveServer({ host: c.http.host, port: c.http.port, metrics: m, health: () => this.health(), log });
     if (!this.#server.native) {
