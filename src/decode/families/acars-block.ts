@@ -5,8 +5,8 @@
  */
 
 import type { Message } from '../message.js';
-import { ack, cleanLabel, cleanTail, isObj, msgno, str, text, type Obj } from '../fields.js';
-import { addDecoded, take, takeBool } from './common.js';
+import { ack, cleanLabel, isObj, msgno, str, text, type Obj } from '../fields.js';
+import { addDecoded, take, takeBool, takeTail } from './common.js';
 
 /**
  * Maps the block onto `m` and removes what it mapped. Object-valued keys are the decoder's own
@@ -25,11 +25,7 @@ export function takeAcarsBlock(m: Message, a: Obj): number {
   m.flight = take(a, 'flight', text);
   m.more = takeBool(a, 'more');
 
-  const reg = a.reg;
-  if (typeof reg === 'string') {
-    m.tail = cleanTail(reg);
-    delete a.reg; // a blank or all-dot registration carries nothing
-  }
+  m.tail = takeTail(a, 'reg');
 
   const k = a.ack;
   if (k === false) {

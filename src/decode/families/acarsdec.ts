@@ -10,7 +10,6 @@ import type { DecoderType } from '../message.js';
 import {
   ack,
   cleanLabel,
-  cleanTail,
   directionFromBlock,
   icaoFromInt,
   int,
@@ -22,7 +21,7 @@ import {
   text,
   type Obj,
 } from '../fields.js';
-import { addDecoded, newMessage, setExtra, take, takeEpoch, type FamilyResult } from './common.js';
+import { addDecoded, newMessage, setExtra, take, takeEpoch, takeTail, type FamilyResult } from './common.js';
 
 export function fromFlat(frame: Obj, type: DecoderType, receivedAtMs: number): FamilyResult {
   const time = takeEpoch(frame, 'timestamp', 'timestamp', receivedAtMs / 1000);
@@ -46,11 +45,7 @@ export function fromFlat(frame: Obj, type: DecoderType, receivedAtMs: number): F
   m.msgno = take(frame, 'msgno', text);
   m.text = take(frame, 'text', str);
 
-  const tail = frame.tail;
-  if (typeof tail === 'string') {
-    m.tail = cleanTail(tail);
-    delete frame.tail;
-  }
+  m.tail = takeTail(frame, 'tail');
 
   // acarsdec and vdlm2dec write `"ack": false` exactly when the ack character is NAK (their
   // output.c/outacars.c: `if (ack == '!') AddFalse(...)`), so false here is NAK, spelled `!`

@@ -4,7 +4,7 @@
  */
 
 import type { DecoderType, Message } from '../message.js';
-import { isEpoch, isEmpty, isObj, jsonType, num, type Obj } from '../fields.js';
+import { cleanTail, isEpoch, isEmpty, isObj, jsonType, num, type Obj } from '../fields.js';
 
 /** A family mapper returns the message, or the invalid-field detail naming the impossible field. */
 export type FamilyResult = Message | string;
@@ -63,6 +63,17 @@ export function take<T>(o: Obj, key: string, conv: (v: unknown) => T | null): T 
   const r = conv(v);
   if (r !== null) delete o[key];
   return r;
+}
+
+/**
+ * A registration, without leading dots; removed when it is a string (a blank or all-dot one
+ * carries nothing, so it goes too, leaving the tail null).
+ */
+export function takeTail(o: Obj, key: string): string | null {
+  const v = o[key];
+  if (typeof v !== 'string') return null;
+  delete o[key];
+  return cleanTail(v);
 }
 
 /** Boolean field, removed when read. */

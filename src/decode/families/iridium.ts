@@ -7,7 +7,6 @@
 import {
   ack,
   cleanLabel,
-  cleanTail,
   directionFromBlock,
   dropIfEmpty,
   int,
@@ -22,7 +21,7 @@ import {
   type Obj,
 } from '../fields.js';
 import type { Direction } from '../message.js';
-import { describe, newMessage, setExtra, take, type FamilyResult } from './common.js';
+import { describe, newMessage, setExtra, take, takeTail, type FamilyResult } from './common.js';
 
 export function fromIridium(frame: Obj, receivedAtMs: number): FamilyResult {
   const a = frame.acars;
@@ -65,11 +64,7 @@ export function fromIridium(frame: Obj, receivedAtMs: number): FamilyResult {
   const k = a.ack;
   if (k === false) delete a.ack;
   else m.ack = take(a, 'ack', ack);
-  const tail = a.tail;
-  if (typeof tail === 'string') {
-    m.tail = cleanTail(tail);
-    delete a.tail;
-  }
+  m.tail = takeTail(a, 'tail');
   if (m.direction === null) m.direction = directionFromBlock(m.blockId, m.label);
   dropIfEmpty(frame, 'acars');
   return setExtra(m, frame);

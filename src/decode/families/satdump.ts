@@ -8,7 +8,6 @@
 import {
   asciiChar,
   cleanLabel,
-  cleanTail,
   directionFromBlock,
   dropIfEmpty,
   icaoFromInt,
@@ -21,7 +20,7 @@ import {
   text,
   type Obj,
 } from '../fields.js';
-import { newMessage, setExtra, take, takeBool, takeEpoch, type FamilyResult } from './common.js';
+import { newMessage, setExtra, take, takeBool, takeEpoch, takeTail, type FamilyResult } from './common.js';
 
 export function fromSatdump(frame: Obj, receivedAtMs: number): FamilyResult {
   const time = takeEpoch(frame, 'timestamp', 'timestamp', receivedAtMs / 1000);
@@ -62,11 +61,7 @@ export function fromSatdump(frame: Obj, receivedAtMs: number): FamilyResult {
   m.blockId = take(frame, 'bi', asciiChar);
   m.ack = take(frame, 'tak', asciiChar);
   m.more = takeBool(frame, 'more_to_come');
-  const reg = frame.plane_reg;
-  if (typeof reg === 'string') {
-    m.tail = cleanTail(reg);
-    delete frame.plane_reg;
-  }
+  m.tail = takeTail(frame, 'plane_reg');
 
   const su = frame.signal_unit;
   if (isObj(su)) {
