@@ -207,11 +207,16 @@ export class Engine {
         }),
       ),
     );
+    const udpPorts = new Map<number, string>();
+    m.udpPorts = () => udpPorts;
     const addresses: EngineAddresses = {
       http,
       sources: this.#sources.map((s, i) => {
         const b = bound[i];
-        if (b?.recvBufferBytes !== undefined) m.udpRecvBuffer.set({ source: `${s.config.type} ${s.config.descriptor}` }, b.recvBufferBytes);
+        if (b?.recvBufferBytes !== undefined) {
+          m.udpRecvBuffer.set({ source: `${s.config.type} ${s.config.descriptor}` }, b.recvBufferBytes);
+          udpPorts.set(b.port, `${s.config.type} ${s.config.descriptor}`);
+        }
         return { descriptor: s.config.descriptor, type: s.config.type, kind: s.config.kind, port: b?.port ?? null, ...(b?.recvBufferBytes !== undefined ? { recvBufferBytes: b.recvBufferBytes } : {}) };
       }),
     };

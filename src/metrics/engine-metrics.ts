@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { summarizeStats } from '../decode/decode-stats.js';
 import type { DecoderType } from '../decode/message.js';
+import { readUdpDrops } from '../ingest/udp-kernel-drops.js';
 
 export class EngineMetrics {
   readonly registry = new Registry();
@@ -21,6 +22,7 @@ export class EngineMetrics {
   readonly sourcesPaused: Gauge;
   readonly sourcePauses: Counter;
   readonly udpRecvBuffer: Gauge<'source'>;
+  readonly udpKernelDrops: Counter<'source'>;
   readonly wsClients: Gauge;
   readonly tcpConnections: Gauge<'type'>;
   readonly commitLatency: Histogram;
@@ -54,6 +56,23 @@ export class EngineMetrics {
     this.sourcesPaused = new Gauge({ name: 'contrail_sources_paused', help: '1 while pausable sources are paused for backpressure', registers: r });
     this.sourcePauses = new Counter({ name: 'contrail_source_pauses_total', help: 'Times pausable sources (TCP, ZMQ) were paused, for backpressure or failing storage', registers: r });
     this.udpRecvBuffer = new Gauge({ name: 'contrail_udp_recv_buffer_bytes', help: 'Kernel receive buffer granted to each UDP listener (capped by net.core.rmem_max)', labelNames: ['source'], registers: r });
+    // A counter fed at scrape time from the kernel's own per-socket count.
+    const seenDrops = new Map<number, number>();
+    this.udpKernelDrops = new Counter({
+      name: 'contrail_udp_kernel_drops_total',
+      help: 'Datagrams the kernel dropped before Contrail read them (receive buffer full), per UDP listener',
+      labelNames: ['source'],
+      registers: r,
+      collect: () => {
+        const ports = this.udpPorts();
+        if (ports.size === 0) return;
+        for (const [port, drops] of readUdpDrops(new Set(ports.keys()))) {
+          const delta = drops - (seenDrops.get(port) ?? 0);
+          seenDrops.set(port, drops);
+          if (delta > 0) this.udpKernelDrops.inc({ source: ports.get(port)! }, delta);
+        }
+      },
+    });
     this.wsClients = new Gauge({ name: 'contrail_ws_clients', help: 'Connected WebSocket clients', registers: r });
     this.commitLatency = new Histogram({
       name: 'contrail_commit_latency_seconds',
@@ -79,6 +98,8 @@ export class EngineMetrics {
 
   /** Read at scrape time for the pending-batches gauge. */
   pending: () => number = () => 0;
+  /** Bound UDP listeners: local port -> label, for the kernel drop counter. */
+  udpPorts: () => ReadonlyMap<number, string> = () => new Map();
   /** Read at scrape time for the journal backlog gauge. */
   backlog: () => number = () => 0;
 
