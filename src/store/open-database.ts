@@ -1,5 +1,5 @@
 /**
- * Opens the SQLite database for the one writer (or a reader) with the PRAGMAs Contrail relies
+ * Opens the SQLite database for the one writer with the PRAGMAs Contrail relies
  * on, and checks the ones SQLite may silently refuse.
  */
 import { mkdirSync } from 'node:fs';
@@ -34,14 +34,4 @@ export function openWriterDatabase(path: string): Db {
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -65536');
   return db;
-}
-
-export function openReadonlyDatabase(path: string): Db {
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
-    return db;
-  } catch (cause) {
-    throw new StoreError(`cannot open database ${path} read-only: ${(cause as Error).message}`, { cause });
-  }
 }

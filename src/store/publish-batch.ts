@@ -29,10 +29,6 @@ export function encodePublishBatch(payloads: readonly string[], typeIndexes: rea
   return buffer;
 }
 
-export function publishBatchCount(buffer: ArrayBuffer): number {
-  return new DataView(buffer).getUint32(0, true);
-}
-
 /** Calls `each` with a view of every payload, in commit order. */
 export function forEachPublished(buffer: ArrayBuffer, each: (payload: Uint8Array, type: DecoderType) => void): void {
   const view = new DataView(buffer);

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { encodePublishBatch, forEachPublished, publishBatchCount } from '../../src/store/publish-batch.js';
+import { encodePublishBatch, forEachPublished } from '../../src/store/publish-batch.js';
 
 describe('publish batches', () => {
   it('round-trips payloads byte for byte, multi-byte UTF-8 included, in order', () => {
     const payloads = ['{"a":1}', '{"text":"Zürich → Reykjavík ✈"}', '{}'];
     const buffer = encodePublishBatch(payloads, [0, 2, 4]);
-    expect(publishBatchCount(buffer)).toBe(3);
     const out: [string, string][] = [];
     forEachPublished(buffer, (bytes, type) => out.push([new TextDecoder().decode(bytes), type]));
     expect(out).toEqual([
