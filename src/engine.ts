@@ -12,7 +12,8 @@ import type { FramerRejectReason } from './ingest/json-framer.js';
 import type { IngestSink, SourceBase } from './ingest/source.js';
 import type { Logger } from './log.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
-import { batchFrames, openJournal } from './journal/open-journal.js';
+import { frameBatchCount } from './ingest/frame-batch.js';
+import { openJournal } from './journal/open-journal.js';
 import type { JournalWriter } from './journal/journal-writer.js';
 import { Intake } from './pipeline/intake.js';
 import { JournalBacklog } from './pipeline/journal-backlog.js';
@@ -38,8 +39,11 @@ export interface EngineAddresses {
   sources: SourceAddress[];
 }
 
-/** Batches in flight past which UDP batches are dropped: about 130k frames of burst at 512 per batch. */
-const UDP_OVERLOAD_BATCHES = 256;
+/**
+ * A last bound on batches held in memory by the pipeline. New batches already wait in the journal
+ * past twice the TCP pause point (the backlog), so this is reached only if that fails.
+ */
+const MEMORY_BATCH_LIMIT = 256;
 /** How often checkpointed journal segments are considered for deletion when nothing is committed. */
 const JOURNAL_PRUNE_MS = 60_000;
 
@@ -92,9 +96,8 @@ export class Engine {
     const log = this.#log;
     const m = this.metrics;
     const labels = c.sources.map((s) => ({ descriptor: s.descriptor, type: s.type }));
-    // UDP cannot pause: it may queue further than TCP before batches are dropped (and counted).
     // Kept apart from maxPending, which sets TCP's pause point and so its queueing latency.
-    const hardLimit = Math.max(UDP_OVERLOAD_BATCHES, c.maxPendingBatches * 4);
+    const hardLimit = Math.max(MEMORY_BATCH_LIMIT, c.maxPendingBatches * 4);
 
     this.#writer = new WriterClient(
       { dbPath: c.dbPath, sources: labels },
@@ -167,7 +170,7 @@ export class Engine {
     });
     this.#backlog = backlog;
     m.backlog = () => backlog.batches;
-    const intake = new Intake(this.#journal, this.#pipeline, backlog, m, () => this.#storage.has('database'));
+    const intake = new Intake(this.#journal, this.#pipeline, backlog, m, () => this.#storage.size > 0);
     this.#dispatcher = new Dispatcher({
       maxFrames: c.batch.maxFrames,
       maxWaitMs: c.batch.maxWaitMs,
@@ -228,13 +231,13 @@ export class Engine {
   async #replay(records: { payload: ArrayBuffer; end: number }[]): Promise<void> {
     if (records.length === 0) return;
     const log = this.#log;
-    const frames = records.reduce((n, r) => n + batchFrames(r.payload), 0);
+    const frames = records.reduce((n, r) => n + frameBatchCount(r.payload), 0);
     log.info({ batches: records.length, frames, from: this.#checkpoint }, 'journal replay: starting');
     let done = 0;
     let lastLog = Date.now();
     for (const r of records) {
       await this.#pipeline.below(this.#config.maxPendingBatches);
-      this.#pipeline.submit(r.payload, batchFrames(r.payload), r.end);
+      this.#pipeline.submit(r.payload, frameBatchCount(r.payload), r.end);
       this.metrics.journalReplayed.inc();
       done++;
       if (Date.now() - lastLog > 1000) {

@@ -3,8 +3,7 @@
  * one transaction per batch, in the order received. An uncaught error becomes `fatal` and exit 1.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodedBatchStats } from '../src/decode/decoded-batch.js';
-import { summarizeStats } from '../src/decode/decode-stats.js';
+import { decodedBatchFrames } from '../src/decode/decoded-batch.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { BatchQueue } from '../src/store/batch-queue.js';
 import { MessageWriter } from '../src/store/message-writer.js';
@@ -37,7 +36,7 @@ try {
       post({ kind: 'committed', seq: m.seq, journalEnd: m.journalEnd, ...o }, [o.publish]);
     },
     fail: (m, e) => {
-      const frames = summarizeStats(decodedBatchStats(m.buffer)).frames;
+      const frames = decodedBatchFrames(m.buffer);
       post({ kind: 'failed', seq: m.seq, frames, code: errorCode(e), message: (e as Error).message });
     },
     stalled: (e) => post({ kind: 'stalled', code: errorCode(e), message: (e as Error).message }),

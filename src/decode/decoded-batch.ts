@@ -4,7 +4,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { MessageRow } from '../store/message-row.js';
-import { STATS_BYTES, STATS_WORDS } from './decode-stats.js';
+import { STATS_BYTES, STATS_WORDS, summarizeStats } from './decode-stats.js';
 import type { RejectReason } from './message.js';
 
 /** receivedAtMs, sourceIndex, reason, detail, size, raw bytes (cut to the maximum frame size). */
@@ -30,6 +30,11 @@ export function encodeDecodedBatch(stats: Uint32Array, payload: DecodedPayload):
 
 export function decodedBatchStats(buffer: ArrayBuffer): Uint32Array {
   return new Uint32Array(buffer, 0, STATS_WORDS);
+}
+
+/** Frames the decode task read (stored, rejected or dropped alike). */
+export function decodedBatchFrames(buffer: ArrayBuffer): number {
+  return summarizeStats(decodedBatchStats(buffer)).frames;
 }
 
 export function decodeDecodedBatch(buffer: ArrayBuffer): DecodedPayload {

@@ -128,6 +128,19 @@ export class FrameBatchBuilder {
   }
 }
 
+/** Frames in a taken batch. */
+export function frameBatchCount(buffer: ArrayBuffer): number {
+  return new DataView(buffer).getUint32(0, true);
+}
+
+/** The latest receivedAtMs of the batch's frames (0 for an empty batch). */
+export function frameBatchNewest(buffer: ArrayBuffer): number {
+  const view = new DataView(buffer);
+  let newest = 0;
+  for (let k = 0; k < view.getUint32(0, true); k++) newest = Math.max(newest, view.getFloat64(HEADER + k * META, true));
+  return newest;
+}
+
 /** Reads a batch built by FrameBatchBuilder; the views share the batch's memory. */
 export function* readFrameBatch(buffer: ArrayBuffer): Generator<FrameView> {
   const view = new DataView(buffer);

@@ -31,8 +31,3 @@ export function openJournal(
   const writer = new JournalWriter({ ...config, onError, onBlocked }, start);
   return { writer, replay: scan.records, tornBytes: scan.tornBytes };
 }
-
-/** Frames in a journaled batch (its first u32). */
-export function batchFrames(payload: ArrayBuffer): number {
-  return new DataView(payload).getUint32(0, true);
-}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { decodeFrames, type DecodeContext } from '../decode/decode-frames.js';
 import { decodeDecodedBatch } from '../decode/decoded-batch.js';
 import { StoreError } from '../errors.js';
+import { frameBatchCount, frameBatchNewest } from '../ingest/frame-batch.js';
 import { COL, MESSAGE_COLUMNS } from '../store/message-row.js';
 import type { Db } from '../store/open-database.js';
 import { checkRecord, RECORD_HEADER } from './journal-record.js';
@@ -32,14 +33,6 @@ export interface RedecodeSummary {
 }
 
 const REQUIRED_MIGRATION = '0004_frame_ref';
-
-/** Latest receivedAt in a batch (the meta block's f64 per frame). */
-function newestFrame(payload: ArrayBuffer): number {
-  const v = new DataView(payload);
-  let newest = 0;
-  for (let k = 0; k < v.getUint32(0, true); k++) newest = Math.max(newest, v.getFloat64(8 + k * 24, true));
-  return newest;
-}
 
 export function redecode(db: Db, journalDir: string, sinceMs: number, ctx: DecodeContext, progress: (p: RedecodeProgress) => void = () => {}): RedecodeSummary {
   const applied = db.prepare('SELECT 1 FROM kysely_migration WHERE name = ?').get(REQUIRED_MIGRATION);
@@ -70,11 +63,11 @@ export function redecode(db: Db, journalDir: string, sinceMs: number, ctx: Decod
         const payload = new ArrayBuffer(check.length);
         new Uint8Array(payload).set(buf.subarray(offset + RECORD_HEADER, offset + RECORD_HEADER + check.length));
         offset += RECORD_HEADER + check.length;
-        if (newestFrame(payload) < sinceMs) continue;
+        if (frameBatchNewest(payload) < sinceMs) continue;
         const { rows } = decodeDecodedBatch(decodeFrames(payload, ctx));
         const updated = rewrite(rows, end);
         summary.batches++;
-        summary.frames += new DataView(payload).getUint32(0, true);
+        summary.frames += frameBatchCount(payload);
         summary.updated += updated;
         summary.notFound += rows.length - updated;
       }

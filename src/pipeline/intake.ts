@@ -17,15 +17,15 @@ export class Intake {
     private readonly pipeline: Pipeline,
     private readonly backlog: JournalBacklog,
     private readonly metrics: EngineMetrics,
-    /** True while the database cannot be written. */
-    private readonly databaseBlocked: () => boolean,
+    /** True while the journal or the database cannot be written. */
+    private readonly storageBlocked: () => boolean,
   ) {}
 
   accept(buffer: ArrayBuffer, frames: number): void {
     const { journal, pipeline, backlog, metrics: m } = this;
     // While storage fails, batches wait for it (TCP is paused, so little arrives) within a
     // memory bound; past it (a UDP flood during an outage) they are refused and counted.
-    const blocked = this.databaseBlocked() || journal.blocked;
+    const blocked = this.storageBlocked();
     if (blocked && journal.queuedBytes + buffer.byteLength > BLOCKED_QUEUE_BYTES) {
       m.framesLost.inc({ reason: 'storage-blocked' }, frames);
       return;

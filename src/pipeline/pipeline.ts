@@ -4,8 +4,7 @@
  * batches in flight: past `maxPending` it asks sources to pause (TCP and ZMQ can; UDP cannot),
  * and past the hard limit it drops a batch, counted, rather than grow without bound.
  */
-import { decodedBatchStats } from '../decode/decoded-batch.js';
-import { summarizeStats } from '../decode/decode-stats.js';
+import { decodedBatchFrames, decodedBatchStats } from '../decode/decoded-batch.js';
 import type { DecodePool } from '../decode/decode-pool.js';
 import type { Committed, Failed, WriterClient } from '../store/writer-client.js';
 
@@ -122,7 +121,7 @@ export class Pipeline {
         this.#writer.write(seq, result, journalEnd);
       } catch (err) {
         // The writer is gone (the engine is failing or closing): account for the batch.
-        this.#events.onLost(decodedFrames(result), 'write-failed', (err as Error).message);
+        this.#events.onLost(decodedBatchFrames(result), 'write-failed', (err as Error).message);
         this.#settle();
       }
     }
@@ -151,8 +150,4 @@ export class Pipeline {
       this.#events.onPressure(false);
     }
   }
-}
-
-function decodedFrames(result: ArrayBuffer): number {
-  return summarizeStats(decodedBatchStats(result)).frames;
 }

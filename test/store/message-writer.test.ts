@@ -2,14 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kysely, Migrator, NO_MIGRATIONS, SqliteDialect } from 'kysely';
+import { NO_MIGRATIONS } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { decodeFrames } from '../../src/decode/decode-frames.js';
 import { summarizeStats } from '../../src/decode/decode-stats.js';
 import { decodedBatchStats } from '../../src/decode/decoded-batch.js';
 import { FrameBatchBuilder } from '../../src/ingest/frame-batch.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
+import { migrateToLatest, migrator } from '../../src/store/migrate.js';
 import { MessageWriter } from '../../src/store/message-writer.js';
 import { openWriterDatabase, type Db } from '../../src/store/open-database.js';
 import { forEachPublished } from '../../src/store/publish-batch.js';
@@ -111,11 +111,11 @@ describe('MessageWriter', () => {
   });
 
   it('migrates down to nothing and back up', async () => {
-    const migrator = new Migrator({ db: new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+    const m = migrator(db);
     const tables = (): string[] => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'kysely_%' AND name NOT LIKE 'messages_fts_%' ORDER BY name").pluck().all() as string[];
     const before = tables();
     expect(before).toContain('messages');
-    const down = await migrator.migrateTo(NO_MIGRATIONS);
+    const down = await m.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect(tables()).toEqual([]);
     await migrateToLatest(db);

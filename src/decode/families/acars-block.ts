@@ -5,8 +5,8 @@
  */
 
 import type { Message } from '../message.js';
-import { ack, cleanLabel, isObj, msgno, str, text, type Obj } from '../fields.js';
-import { addDecoded, take, takeBool, takeTail } from './common.js';
+import { cleanLabel, isObj, msgno, str, text, type Obj } from '../fields.js';
+import { addDecoded, take, takeAck, takeBool, takeTail } from './common.js';
 
 /**
  * Maps the block onto `m` and removes what it mapped. Object-valued keys are the decoder's own
@@ -27,12 +27,7 @@ export function takeAcarsBlock(m: Message, a: Obj): number {
 
   m.tail = takeTail(a, 'reg');
 
-  const k = a.ack;
-  if (k === false) {
-    delete a.ack; // libacars never writes false; if a decoder does, it means "no ack"
-  } else {
-    m.ack = take(a, 'ack', ack);
-  }
+  m.ack = takeAck(a, 'ack');
 
   const num = a.msg_num;
   const seq = a.msg_num_seq;

@@ -4,7 +4,7 @@
  */
 
 import type { DecoderType, Message } from '../message.js';
-import { cleanTail, isEpoch, isEmpty, isObj, jsonType, num, type Obj } from '../fields.js';
+import { ack, cleanTail, isEpoch, isEmpty, isObj, jsonType, num, type Obj } from '../fields.js';
 
 /** A family mapper returns the message, or the invalid-field detail naming the impossible field. */
 export type FamilyResult = Message | string;
@@ -74,6 +74,18 @@ export function takeTail(o: Obj, key: string): string | null {
   if (typeof v !== 'string') return null;
   delete o[key];
   return cleanTail(v);
+}
+
+/**
+ * The ack character of a libacars-shaped block or iridium frame; `false` there means no ack
+ * (acarsdec differs: it writes NAK as false, and maps it itself).
+ */
+export function takeAck(o: Obj, key: string): string | null {
+  if (o[key] === false) {
+    delete o[key];
+    return null;
+  }
+  return take(o, key, ack);
 }
 
 /** Boolean field, removed when read. */

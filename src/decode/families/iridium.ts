@@ -5,7 +5,6 @@
  */
 
 import {
-  ack,
   cleanLabel,
   directionFromBlock,
   dropIfEmpty,
@@ -21,7 +20,7 @@ import {
   type Obj,
 } from '../fields.js';
 import type { Direction } from '../message.js';
-import { describe, newMessage, setExtra, take, takeTail, type FamilyResult } from './common.js';
+import { describe, newMessage, setExtra, take, takeAck, takeTail, type FamilyResult } from './common.js';
 
 export function fromIridium(frame: Obj, receivedAtMs: number): FamilyResult {
   const a = frame.acars;
@@ -61,9 +60,7 @@ export function fromIridium(frame: Obj, receivedAtMs: number): FamilyResult {
   m.msgno = take(a, 'message_number', text);
   m.flight = take(a, 'flight', text);
   m.text = take(a, 'text', str);
-  const k = a.ack;
-  if (k === false) delete a.ack;
-  else m.ack = take(a, 'ack', ack);
+  m.ack = takeAck(a, 'ack');
   m.tail = takeTail(a, 'tail');
   if (m.direction === null) m.direction = directionFromBlock(m.blockId, m.label);
   dropIfEmpty(frame, 'acars');
