@@ -23,6 +23,9 @@ export function openWriterDatabase(path: string): Db {
   } catch (cause) {
     throw new StoreError(`cannot open database ${path}: ${(cause as Error).message}`, { cause });
   }
+  // Takes effect only on a database with no tables yet (a new one): space freed by pruning can
+  // then be returned in small steps (PRAGMA incremental_vacuum) instead of a full VACUUM.
+  db.pragma('auto_vacuum = INCREMENTAL');
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') {
     db.close();
