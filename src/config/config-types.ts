@@ -39,6 +39,15 @@ export interface Config {
   retention: { saveDays: number; alertSaveDays: number };
   /** How long a shutdown waits for accepted frames to be committed before it closes anyway. */
   shutdownTimeoutMs: number;
+  database: {
+    /** 0: no cap. Otherwise the oldest messages are pruned while the database is larger. */
+    maxBytes: number;
+    backups: { dir: string; keep: number; keepDays: number };
+    /** Apply pending migrations at start (development). Otherwise they wait for consent. */
+    autoMigrate: boolean;
+    /** Bearer token for the admin API's writes; null disables them. */
+    adminToken: string | null;
+  };
   /** The raw-frame journal: every accepted batch is appended here before it is decoded. */
   journal: {
     dir: string;

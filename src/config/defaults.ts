@@ -68,6 +68,12 @@ export const INTEGER_SETTINGS = {
   CONTRAIL_JOURNAL_MAX_BYTES: { min: 16777216, max: 1099511627776, fallback: 4294967296 },
   // How long SIGTERM waits for accepted frames to be committed; what is left stays in the journal.
   CONTRAIL_SHUTDOWN_TIMEOUT_MS: { min: 100, max: 600000, fallback: 10000 },
+  // 0: no size cap. Otherwise the oldest messages are pruned while the database holds more than this.
+  CONTRAIL_DB_MAX_BYTES: { min: 0, max: 1099511627776, fallback: 0 },
+  // Backups before migrations and restores: the newest N are kept...
+  CONTRAIL_BACKUP_KEEP: { min: 1, max: 1000, fallback: 5 },
+  // ...and, beyond the newest one, none older than this many days.
+  CONTRAIL_BACKUP_KEEP_DAYS: { min: 0, max: 36500, fallback: 7 },
 } as const satisfies Record<string, IntegerSetting>;
 
 export type IntegerSettingName = keyof typeof INTEGER_SETTINGS;
@@ -75,6 +81,9 @@ export type IntegerSettingName = keyof typeof INTEGER_SETTINGS;
 /** Journal fsync: every second by default (a process crash loses nothing; power loss at most ~1 s). */
 export const DEFAULT_JOURNAL_FSYNC_MS = 1000;
 export const JOURNAL_DIR_NAME = 'journal';
+export const BACKUP_DIR_NAME = 'backups';
+/** An admin token shorter than this is refused: it guards migrations and restores. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
 
 /** Retention in days (ACARS Hub's variables and defaults). The cap keeps cutoff arithmetic sane. */
 export const MAX_RETENTION_DAYS = 36500;

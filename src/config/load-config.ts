@@ -33,6 +33,8 @@ export const CONTRAIL_VARIABLES: readonly string[] = [
   'CONTRAIL_LOG_LEVEL',
   'CONTRAIL_STORE_NON_ACARS',
   'CONTRAIL_JOURNAL_FSYNC',
+  'CONTRAIL_AUTO_MIGRATE',
+  'CONTRAIL_ADMIN_TOKEN',
 ];
 
 export function loadConfig(env: Env, cwd: string): Config {
@@ -77,6 +79,12 @@ export function loadConfig(env: Env, cwd: string): Config {
       alertSaveDays: read(env, 'DB_ALERT_SAVE_DAYS', days, daysAllowed, D.DEFAULT_ALERT_SAVE_DAYS, problems, { emptyIsUnset: true }),
     },
     shutdownTimeoutMs: int('CONTRAIL_SHUTDOWN_TIMEOUT_MS'),
+    database: {
+      maxBytes: int('CONTRAIL_DB_MAX_BYTES'),
+      backups: { dir: path.join(dataDir, D.BACKUP_DIR_NAME), keep: int('CONTRAIL_BACKUP_KEEP'), keepDays: int('CONTRAIL_BACKUP_KEEP_DAYS') },
+      autoMigrate: readBoolean(env, 'CONTRAIL_AUTO_MIGRATE', problems) ?? env['NODE_ENV'] === 'development',
+      adminToken: readAdminToken(env, problems),
+    },
     journal: {
       dir: path.join(dataDir, D.JOURNAL_DIR_NAME),
       segmentBytes: int('CONTRAIL_JOURNAL_SEGMENT_BYTES'),
@@ -249,6 +257,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+function readAdminToken(env: Env, problems: string[]): string | null {
+  const raw = env['CONTRAIL_ADMIN_TOKEN'];
+  if (raw === undefined) return null;
+  if (raw.length >= D.MIN_ADMIN_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(raw)) return raw;
+  // The value is a secret: name the variable, never echo it.
+  problems.push(`CONTRAIL_ADMIN_TOKEN: must be at least ${D.MIN_ADMIN_TOKEN_LENGTH} printable characters without spaces (e.g. from \`openssl rand -hex 24\`); unset it to disable the admin API's writes`);
+  return null;
 }
 
 /** `none`, `batch`, or a number of milliseconds between syncs. */
