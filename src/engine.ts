@@ -23,6 +23,13 @@ import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
 import { forEachPublished } from './store/publish-batch.js';
 import { WriterClient } from './store/writer-client.js';
 import { ContrailError, type WorkerError } from './errors.js';
+import { readJournalFrom, type JournalRecord } from './journal/journal-reader.js';
+import { registerDbApi, type DbAdmin } from './serve/admin-api.js';
+import { listBackups } from './store/schema/backups.js';
+import { engineLockPath } from './store/schema/lock-paths.js';
+import type { MigrationProgress } from './store/schema/migration-runner.js';
+import { ProcessLock } from './store/schema/process-lock.js';
+import type { SchemaState } from './threads/protocol.js';
 
 export interface SourceAddress {
   descriptor: string;
@@ -67,7 +74,14 @@ export class Engine {
   #paused = false;
   #server!: LiveServer;
   #sources: SourceBase[] = [];
-  #schema: string | null = null;
+  #schema: SchemaState | null = null;
+  /** Held by this engine while it runs: no second engine, no restore or rollback underneath it. */
+  #lock: ProcessLock | null = null;
+  /** Journal batches past the checkpoint, waiting for the schema (replayed once it is ready). */
+  #heldReplay: JournalRecord[] = [];
+  #migration: { progress: MigrationProgress; error?: string } | null = null;
+  /** A restore in progress: the journal position committed when it began. */
+  #restoring = false;
   #fatal: Error | null = null;
   #accepting = false;
   #closing: Promise<void> | null = null;
@@ -96,22 +110,31 @@ export class Engine {
     const log = this.#log;
     const m = this.metrics;
     const labels = c.sources.map((s) => ({ descriptor: s.descriptor, type: s.type }));
+    this.#lock = ProcessLock.acquire(engineLockPath(c.dbPath), 'contrail serve', `start the engine on ${c.dbPath}`, { schema: 'starting' });
     // Kept apart from maxPending, which sets TCP's pause point and so its queueing latency.
     const hardLimit = Math.max(MEMORY_BATCH_LIMIT, c.maxPendingBatches * 4);
 
     this.#writer = new WriterClient(
-      { dbPath: c.dbPath, sources: labels },
+      { dbPath: c.dbPath, sources: labels, autoMigrate: c.database.autoMigrate, backups: c.database.backups },
       {
         onCommitted: (x) => this.#pipeline.committed(x),
         onFailed: (f) => this.#pipeline.failed(f),
         onStalled: (problem) => this.#storageProblem('database', problem && `${problem.code}: ${problem.message}`),
         onFatal: (err) => this.#die(err),
+        onSchema: (state) => this.#schemaChanged(state),
+        onProgress: (p) => this.#migrationProgress(p),
       },
     );
     const ready = await this.#writer.ready();
-    this.#schema = ready.schema;
+    const { kind: _k, appliedMigrations, ...schema } = ready;
+    this.#schema = schema;
+    this.#migration = null;
     this.#checkpoint = ready.checkpoint;
-    log.info({ db: c.dbPath, applied: ready.appliedMigrations, schema: ready.schema, checkpoint: ready.checkpoint }, 'database ready');
+    this.#lock.update({ schema: schema.mode, target: schema.target });
+    log.info({ db: c.dbPath, applied: appliedMigrations, schema: ready.schema, checkpoint: ready.checkpoint }, 'database ready');
+    if (schema.tampered.length > 0) {
+      log.error({ tampered: schema.tampered }, 'applied migrations changed after they were applied (checksum differs): run contrail db verify; migrations are refused until the files are restored');
+    }
     const journal = openJournal(
       c.journal,
       ready.checkpoint,
@@ -177,15 +200,30 @@ export class Engine {
       onBatch: (buffer, count) => intake.accept(buffer, count),
     });
 
-    this.#server = new LiveServer({ host: c.http.host, port: c.http.port, metrics: m, health: () => this.health(), log });
+    this.#server = new LiveServer({
+      host: c.http.host,
+      port: c.http.port,
+      metrics: m,
+      health: () => this.health(),
+      log,
+      routes: (app) => registerDbApi(app, this.#dbAdmin(), c.database.adminToken, log),
+    });
     if (!this.#server.native) {
       log.error(
         'uWebSockets.js native binary did NOT load: running on its slow JavaScript fallback. Live fan-out will be far slower. Check that Node matches the binary (see README).',
       );
     }
 
-    // Frames accepted before the last stop go first, before any source can add new ones.
-    await this.#replay(journal.replay);
+    // Frames accepted before the last stop go first, before any source can add new ones. With a
+    // schema update pending they wait (in memory as read, new ones in the journal) for consent.
+    if (schema.mode === 'pending') {
+      backlog.hold();
+      this.#heldReplay = journal.replay;
+      log.warn(
+        { pending: schema.pending, schema: schema.schema, target: schema.target, waitingBatches: journal.replay.length },
+        'schema update pending: nothing is written until it is applied; ingest keeps accepting frames into the journal. Apply with `contrail db migrate --yes` or POST /api/v1/db/migrate (admin token); preview with `contrail db plan`',
+      );
+    } else await this.#replay(journal.replay);
     this.#pruneTimer = setInterval(() => this.#prune(), JOURNAL_PRUNE_MS);
     this.#pruneTimer.unref();
 
@@ -310,14 +348,107 @@ export class Engine {
     };
   }
 
+  /** The writer reports a new schema state: after a migration (ours or the CLI's) or a restore. */
+  #schemaChanged(state: SchemaState & { appliedMigrations: string[] }): void {
+    const { appliedMigrations, ...schema } = state;
+    const was = this.#schema?.mode;
+    this.#schema = schema;
+    this.#lock?.update({ schema: schema.mode, target: schema.target });
+    if (appliedMigrations.length > 0 || (was === 'pending' && schema.mode === 'ready')) {
+      this.#log.info({ applied: appliedMigrations, schema: schema.schema }, 'schema is current: writing resumes, catching up from the journal');
+      this.#migration = null;
+      this.#server.broadcast({ event: 'db-migration', step: 'done', percent: 100, schema: schema.schema });
+    }
+    if (schema.mode === 'ready' && !this.#restoring) void this.#resumeWriting();
+  }
+
+  #migrationProgress(p: MigrationProgress): void {
+    this.#migration = { progress: p };
+    // Creating a new database's schema at start is routine; a migration of existing data is news.
+    this.#log[this.#schema ? 'info' : 'debug']({ step: p.step, percent: p.percent, elapsedMs: p.elapsedMs }, 'migration progress');
+    this.#server?.broadcast({ event: 'db-migration', ...p });
+  }
+
+  /** Replays what waited for the schema, then lets the journal backlog flow again. */
+  async #resumeWriting(): Promise<void> {
+    const records = this.#heldReplay;
+    this.#heldReplay = [];
+    await this.#replay(records);
+    this.#backlog?.release();
+  }
+
+  #dbAdmin(): DbAdmin {
+    return {
+      status: async () => ({ ...((await this.#writer.request({ op: 'status' })) as object), engine: { migration: this.#migration } }),
+      backups: () => listBackups(this.#config.database.backups.dir),
+      backup: () => this.#writer.request({ op: 'backup' }),
+      migrate: async () => {
+        if (this.#schema?.mode !== 'pending') return { status: 200, body: { applied: [], schema: this.#schema?.schema, message: 'nothing to migrate' } };
+        if (this.#migration && !this.#migration.error) throw new ContrailError('CONTRAIL_ERR_BUSY', 'a migration is already running');
+        this.#migration = { progress: { step: 'starting', index: 0, total: this.#schema.pending.length, percent: 0, elapsedMs: 0 } };
+        this.#writer.request({ op: 'migrate' }).catch((err: Error) => {
+          this.#migration = { progress: this.#migration!.progress, error: err.message };
+          this.#log.error({ err }, 'migration failed; the database is as it was before it');
+          this.#server.broadcast({ event: 'db-migration', step: 'failed', error: err.message });
+        });
+        return { status: 202, body: { state: 'migrating', pending: this.#schema.pending, progress: 'WebSocket clients receive {"topic":"system","data":{"event":"db-migration",…}}; or poll GET /api/v1/db/status' } };
+      },
+      restore: (id) => this.#restore(id),
+    };
+  }
+
+  /**
+   * Restores a backup under the running engine: new batches wait in the journal, the batches in
+   * flight commit, the writer swaps the file, then what the journal holds after the backup's
+   * checkpoint is replayed (up to where the restore began), so the database becomes the backup
+   * plus everything received since, as far as the journal reaches.
+   */
+  async #restore(id: string): Promise<unknown> {
+    if (this.#restoring) throw new ContrailError('CONTRAIL_ERR_BUSY', 'a restore is already running');
+    this.#restoring = true;
+    const backlog = this.#backlog!;
+    const wasHeld = backlog.held;
+    backlog.hold();
+    try {
+      await this.#pipeline.drained();
+      const upTo = this.#checkpoint;
+      const outcome = (await this.#writer.request({ op: 'restore', id })) as SchemaState & Record<string, unknown>;
+      const since = readJournalFrom(this.#config.journal.dir, outcome.checkpoint).records.filter((r) => r.end <= upTo);
+      this.#checkpoint = outcome.checkpoint;
+      this.#heldReplay = [...since, ...this.#heldReplay.filter((r) => r.end > upTo)];
+      this.#log.info({ backup: id, checkpoint: outcome.checkpoint, replaying: this.#heldReplay.length }, 'restore: backup swapped in; replaying the journal since it');
+      return { ...outcome, replayedBatches: this.#heldReplay.length };
+    } finally {
+      this.#restoring = false;
+      if (this.#schema?.mode === 'ready') void this.#resumeWriting();
+      else if (!wasHeld) this.#log.warn('restore: the backup has an older schema; writing waits for a migration');
+    }
+  }
+
   health(): { ok: boolean } & Record<string, unknown> {
     return {
       ok: this.#fatal === null && this.#closing === null,
-      status: this.#fatal ? 'failed' : this.#closing ? 'stopping' : this.#storage.size > 0 ? 'degraded' : 'ok',
+      status: this.#fatal
+        ? 'failed'
+        : this.#closing
+          ? 'stopping'
+          : this.#storage.size > 0
+            ? 'degraded'
+            : this.#migration && !this.#migration.error && this.#schema?.mode === 'pending'
+              ? 'migrating'
+              : this.#schema?.mode === 'pending'
+                ? 'schema update pending'
+                : 'ok',
       storage: Object.fromEntries(this.#storage),
       error: this.#fatal?.message,
       uptimeS: Math.round((Date.now() - this.#startedAt) / 1000),
-      schema: this.#schema,
+      schema: this.#schema && {
+        current: this.#schema.schema,
+        target: this.#schema.target,
+        pending: this.#schema.pending,
+        tampered: this.#schema.tampered,
+        ...(this.#migration ? { migration: this.#migration } : {}),
+      },
       uws: this.#server?.native ? 'native' : 'fallback',
       protocol: PROTOCOL_VERSION,
       pendingBatches: this.#pipeline?.pending ?? 0,
@@ -350,7 +481,8 @@ export class Engine {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         (async () => {
-          await this.#backlog?.drained();
+          // Held batches (schema pending) stay in the journal for the next start.
+          if (!this.#backlog?.held) await this.#backlog?.drained();
           await this.#pipeline.drained();
           return false;
         })(),
@@ -370,6 +502,7 @@ export class Engine {
     await this.#decode?.close();
     await this.#writer?.close();
     this.#server?.close();
+    this.#lock?.release();
     log.info({ ms: Date.now() - started, checkpoint: this.#checkpoint }, 'contrail stopped');
   }
 }

@@ -47,3 +47,17 @@ export class UsageError extends ContrailError {
     super('CONTRAIL_ERR_USAGE', message);
   }
 }
+
+/** A migration failed (rolled back), an applied migration was edited, or the schema is not one this version knows. */
+export class MigrationError extends ContrailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONTRAIL_ERR_MIGRATION', message, options);
+  }
+}
+
+/** Another process holds the lock this operation needs (a migration, or the engine itself). */
+export class LockedError extends ContrailError {
+  constructor(message: string) {
+    super('CONTRAIL_ERR_LOCKED', message);
+  }
+}

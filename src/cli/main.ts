@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ContrailError } from '../errors.js';
 import { configCommand } from './config-command.js';
+import { dbCommand } from './db-command.js';
 import { redecodeCommand } from './redecode-command.js';
 import { replayCommand, type ReplayOptions } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
@@ -37,6 +38,8 @@ program
   .option('--no-progress', 'no progress line on stderr')
   .addOption(new Option('--json', 'print the summary as JSON'))
   .action((options: { since: string; json: boolean; progress: boolean }) => redecodeCommand(options));
+
+program.addCommand(dbCommand());
 
 program
   .command('config')

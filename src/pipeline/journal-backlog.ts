@@ -28,6 +28,8 @@ export class JournalBacklog {
   #waiting: Waiting[] = [];
   #bytes = 0;
   #run: Promise<void> | null = null;
+  /** While set, nothing is submitted: the database cannot take batches (schema update pending, restore). */
+  #held: { released: Promise<void>; release: () => void } | null = null;
 
   constructor(journal: JournalWriter, pipeline: Pipeline, options: BacklogOptions) {
     this.#journal = journal;
@@ -40,9 +42,27 @@ export class JournalBacklog {
     return this.#waiting.length;
   }
 
-  /** Whether a new batch must wait: something already waits, or the pipeline has no room. */
+  /** Whether a new batch must wait: held, something already waits, or the pipeline has no room. */
   mustWait(): boolean {
-    return this.#waiting.length > 0 || this.#pipeline.pending >= this.#o.room;
+    return this.#held !== null || this.#waiting.length > 0 || this.#pipeline.pending >= this.#o.room;
+  }
+
+  get held(): boolean {
+    return this.#held !== null;
+  }
+
+  /** Every batch waits in the journal until release(). */
+  hold(): void {
+    if (this.#held) return;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    this.#held = { released, release };
+  }
+
+  release(): void {
+    const h = this.#held;
+    this.#held = null;
+    h?.release();
   }
 
   /** Whether `bytes` more fit in the backlog. */
@@ -57,13 +77,14 @@ export class JournalBacklog {
     this.#run ??= this.#drain().finally(() => (this.#run = null));
   }
 
-  /** Resolves when nothing waits any more. */
+  /** Resolves when nothing waits any more (never while held with batches waiting). */
   async drained(): Promise<void> {
     while (this.#run) await this.#run;
   }
 
   async #drain(): Promise<void> {
     while (this.#waiting.length > 0) {
+      while (this.#held) await this.#held.released;
       await this.#pipeline.below(this.#o.room);
       const w = this.#waiting[0]!;
       let payload: ArrayBuffer | null = null;

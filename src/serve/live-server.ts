@@ -24,7 +24,12 @@ export interface LiveServerOptions {
   /** The body of /healthz; `ok: false` answers 503. */
   health: () => { ok: boolean } & Record<string, unknown>;
   log: Logger;
+  /** More HTTP routes (the admin API), registered before the catch-all 404. */
+  routes?: (app: TemplatedApp) => void;
 }
+
+/** Every client is subscribed to this topic from the start: engine events (migration progress). */
+const SYSTEM_TOPIC = 'system';
 
 const textDecoder = new TextDecoder();
 
@@ -64,6 +69,11 @@ export class LiveServer {
     this.#app.publish(`messages:${type}`, payload, false);
   }
 
+  /** Sends an engine event to every connected client: `{"topic":"system","data":{...}}`. */
+  broadcast(data: Record<string, unknown>): void {
+    this.#app.publish(SYSTEM_TOPIC, JSON.stringify({ topic: SYSTEM_TOPIC, data }), false);
+  }
+
   /** Stops listening and closes every client. */
   close(): void {
     const { uws } = loadUws();
@@ -90,6 +100,7 @@ export class LiveServer {
         );
       },
       open: (ws) => {
+        ws.subscribe(SYSTEM_TOPIC);
         this.#clients.add(ws);
         metrics.wsClients.set(this.#clients.size);
       },
@@ -119,7 +130,8 @@ export class LiveServer {
         },
       );
     });
-    this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/ws', '/healthz', '/metrics'] })));
+    this.#options.routes?.(this.#app);
+    this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/ws', '/healthz', '/metrics', '/api/v1/db/status', '/api/v1/db/backups'] })));
   }
 
   #json(res: HttpResponse, status: string, body: string): void {

@@ -3,8 +3,9 @@
  * come back through the callbacks. If the thread dies, `onFatal` fires once with the reason.
  */
 import { Worker } from 'node:worker_threads';
-import { ClosedError, WorkerError } from '../errors.js';
-import type { FromWriter, ToWriter, WriterWorkerData } from '../threads/protocol.js';
+import { ClosedError, ContrailError, WorkerError } from '../errors.js';
+import type { FromWriter, SchemaState, ToWriter, WriterRequest, WriterWorkerData } from '../threads/protocol.js';
+import type { MigrationProgress } from './schema/migration-runner.js';
 
 export type Committed = Extract<FromWriter, { kind: 'committed' }>;
 export type Failed = Extract<FromWriter, { kind: 'failed' }>;
@@ -15,6 +16,9 @@ export interface WriterCallbacks {
   /** null when the writer moves again. */
   onStalled(problem: { code: string; message: string } | null): void;
   onFatal(err: WorkerError): void;
+  /** The schema changed state after start (migrated, restored). */
+  onSchema(state: SchemaState & { appliedMigrations: string[] }): void;
+  onProgress(p: MigrationProgress): void;
 }
 
 const WRITER_URL = new URL('../../workers/writer.js', import.meta.url);
@@ -25,11 +29,15 @@ export class WriterClient {
   readonly #ready: Promise<Extract<FromWriter, { kind: 'ready' }>>;
   #closed: Promise<void> | null = null;
   #resolveClosed: (() => void) | null = null;
+  #nextRequest = 1;
+  readonly #requests = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(data: WriterWorkerData, callbacks: WriterCallbacks) {
     this.#worker = new Worker(WRITER_URL, { workerData: data, name: 'contrail-writer' });
     this.#ready = new Promise((resolve, reject) => {
       const fail = (err: WorkerError): void => {
+        for (const r of this.#requests.values()) r.reject(err);
+        this.#requests.clear();
         if (this.#state === 'starting') reject(err);
         else if (this.#state !== 'closed' && this.#state !== 'dead') callbacks.onFatal(err);
         this.#state = 'dead';
@@ -53,6 +61,21 @@ export class WriterClient {
           case 'resumed':
             callbacks.onStalled(null);
             break;
+          case 'schema': {
+            const { kind: _k, ...state } = m;
+            callbacks.onSchema(state);
+            break;
+          }
+          case 'progress':
+            callbacks.onProgress(m.progress);
+            break;
+          case 'reply': {
+            const r = this.#requests.get(m.id);
+            this.#requests.delete(m.id);
+            if (m.ok) r?.resolve(m.value);
+            else r?.reject(new ContrailError(m.code, m.message));
+            break;
+          }
           case 'fatal':
             fail(new WorkerError('writer', `${m.code}: ${m.message}`));
             break;
@@ -71,7 +94,17 @@ export class WriterClient {
     });
   }
 
-  /** Resolves when the database is open and migrated. */
+  /** An admin request the writer answers (it owns the database). */
+  request(request: WriterRequest): Promise<unknown> {
+    if (this.#state !== 'ready') return Promise.reject(new ClosedError('writer'));
+    const id = this.#nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.#requests.set(id, { resolve, reject });
+      this.#worker.postMessage({ kind: 'request', id, request } satisfies ToWriter);
+    });
+  }
+
+  /** Resolves when the database is open and its schema state known (ready, or pending consent). */
   ready(): Promise<Extract<FromWriter, { kind: 'ready' }>> {
     return this.#ready;
   }

@@ -4,6 +4,8 @@
  */
 import type { DecoderType } from '../decode/message.js';
 import type { SourceLabel, WriteOutcome } from '../store/message-writer.js';
+import type { BackupPolicy } from '../store/schema/migrate-with-backup.js';
+import type { MigrationProgress } from '../store/schema/migration-runner.js';
 
 /** workerData of the decode pool's threads. */
 export interface DecodeWorkerData {
@@ -16,7 +18,17 @@ export interface DecodeWorkerData {
 export interface WriterWorkerData {
   dbPath: string;
   sources: SourceLabel[];
+  /** Apply pending migrations at start (development); otherwise wait for consent. */
+  autoMigrate: boolean;
+  backups: BackupPolicy;
 }
+
+/** Requests the main thread makes of the writer (admin API); each gets one `reply` with its id. */
+export type WriterRequest =
+  | { op: 'status' }
+  | { op: 'migrate' }
+  | { op: 'backup' }
+  | { op: 'restore'; id: string };
 
 export type ToWriter =
   /**
@@ -24,12 +36,30 @@ export type ToWriter =
    * position of the batch's end (null if it was never journaled), checkpointed in its commit.
    */
   | { kind: 'batch'; seq: number; buffer: ArrayBuffer; journalEnd: number | null }
+  | { kind: 'request'; id: number; request: WriterRequest }
   /** Finish the batches already sent, close the database, then answer `closed`. */
   | { kind: 'close' };
 
+/** Where the schema stands: `pending` means migrations wait for consent and nothing is written. */
+export interface SchemaState {
+  mode: 'ready' | 'pending';
+  /** Last applied migration. */
+  schema: string | null;
+  target: string | null;
+  pending: string[];
+  tampered: string[];
+  /** The journal position up to which everything is committed; replay starts there. */
+  checkpoint: number;
+}
+
 export type FromWriter =
-  /** `checkpoint`: the journal position up to which everything is committed; replay starts there. */
-  | { kind: 'ready'; appliedMigrations: string[]; schema: string | null; checkpoint: number }
+  | ({ kind: 'ready'; appliedMigrations: string[] } & SchemaState)
+  /** The schema became current (consented migration, a migration by the CLI, a restore): writing starts. */
+  | ({ kind: 'schema'; appliedMigrations: string[] } & SchemaState)
+  /** A migration in progress (run by this writer, or by `contrail db migrate` in another process). */
+  | { kind: 'progress'; progress: MigrationProgress }
+  | { kind: 'reply'; id: number; ok: true; value: unknown }
+  | { kind: 'reply'; id: number; ok: false; code: string; message: string }
   /** `publish` (an encodePublishBatch() buffer) is transferred. */
   | ({ kind: 'committed'; seq: number; journalEnd: number | null } & WriteOutcome)
   /** A storage error time can fix (disk full, read-only...): batches wait and are retried every second. */

@@ -16,6 +16,9 @@ import { corpusDir, readCorpusFrames, splitFrames } from '../helpers/corpus.js';
 import { CORPUS_FILES } from '../../bench/lib/corpus.js';
 import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { WsClient } from '../helpers/ws-client.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+
+const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1);
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 
@@ -107,7 +110,7 @@ describe('the spine: frames in, stored and streamed live', () => {
 
   it('reports the native uWebSockets.js binary in /healthz', async () => {
     const health = (await (await fetch(`http://127.0.0.1:${engine.httpPort}/healthz`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ ok: true, status: 'ok', uws: 'native', schema: '0005_fts_content_view' });
+    expect(health).toMatchObject({ ok: true, status: 'ok', uws: 'native', schema: { current: LATEST_MIGRATION, target: LATEST_MIGRATION, pending: [] } });
   });
 
   it('stores and publishes every corpus frame sent over UDP by `contrail replay`', async () => {

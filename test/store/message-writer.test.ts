@@ -2,14 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_MIGRATIONS } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { decodeFrames } from '../../src/decode/decode-frames.js';
 import { summarizeStats } from '../../src/decode/decode-stats.js';
 import { decodedBatchStats } from '../../src/decode/decoded-batch.js';
 import { FrameBatchBuilder } from '../../src/ingest/frame-batch.js';
-import { migrateToLatest, migrator } from '../../src/store/migrate.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 import { MessageWriter } from '../../src/store/message-writer.js';
 import { openWriterDatabase, type Db } from '../../src/store/open-database.js';
 import { forEachPublished } from '../../src/store/publish-batch.js';
@@ -108,17 +107,5 @@ describe('MessageWriter', () => {
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
     expect(db.prepare('SELECT sum(messages) FROM counts_minute').pluck().get()).toBe(1);
     expect(db.prepare('SELECT count(*) FROM messages_fts_docsize').pluck().get()).toBe(1);
-  });
-
-  it('migrates down to nothing and back up', async () => {
-    const m = migrator(db);
-    const tables = (): string[] => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'kysely_%' AND name NOT LIKE 'messages_fts_%' ORDER BY name").pluck().all() as string[];
-    const before = tables();
-    expect(before).toContain('messages');
-    const down = await m.migrateTo(NO_MIGRATIONS);
-    expect(down.error).toBeUndefined();
-    expect(tables()).toEqual([]);
-    await migrateToLatest(db);
-    expect(tables()).toEqual(before);
   });
 });

@@ -1,0 +1,37 @@
+/** How `contrail db` commands open the database and respect the engine and migration locks. */
+import { existsSync } from 'node:fs';
+import type { Config } from '../config/config-types.js';
+import { LockedError, UsageError } from '../errors.js';
+import { openWriterDatabase, type Db } from '../store/open-database.js';
+import { engineLockPath, migrationLockPath } from '../store/schema/lock-paths.js';
+import { describeHolder, lockHolder, ProcessLock, type LockHolder } from '../store/schema/process-lock.js';
+
+/** Opens the configured database; it must exist (a typo in CONTRAIL_DATA_DIR must not create an empty one). */
+export function openExisting(config: Config): Db {
+  if (!existsSync(config.dbPath)) {
+    throw new UsageError(`no database at ${config.dbPath} (the engine creates it at its first start; check CONTRAIL_DATA_DIR)`);
+  }
+  return openWriterDatabase(config.dbPath);
+}
+
+export function runningEngine(config: Config): LockHolder | null {
+  return lockHolder(engineLockPath(config.dbPath));
+}
+
+/** For commands that replace or reshape the database under a running engine: refuse. */
+export function requireEngineStopped(config: Config, what: string): void {
+  const engine = runningEngine(config);
+  if (engine) {
+    throw new LockedError(`cannot ${what} while the engine runs on this database: ${describeHolder(engine)}. Stop it first, or use the admin API (POST /api/v1/db/…)`);
+  }
+}
+
+/** The migration lock, held for the duration of `fn`. */
+export async function withMigrationLock<T>(config: Config, command: string, what: string, fn: (lock: ProcessLock) => Promise<T>): Promise<T> {
+  const lock = ProcessLock.acquire(migrationLockPath(config.dbPath), command, what);
+  try {
+    return await fn(lock);
+  } finally {
+    lock.release();
+  }
+}

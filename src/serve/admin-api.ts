@@ -1,0 +1,90 @@
+/**
+ * The database part of the HTTP API: `GET /api/v1/db/status`, `POST /api/v1/db/migrate`,
+ * `GET|POST /api/v1/db/backups`, `POST /api/v1/db/restore/:id`. Reads are open (like /healthz);
+ * writes need `Authorization: Bearer <CONTRAIL_ADMIN_TOKEN>` and are disabled without a token.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { Logger } from 'pino';
+import { ContrailError } from '../errors.js';
+
+export interface DbAdmin {
+  status(): Promise<unknown>;
+  /** Starts the consented migration; resolves when it has started (progress goes to WebSocket clients). */
+  migrate(): Promise<{ status: 202 | 200; body: unknown }>;
+  backups(): unknown;
+  backup(): Promise<unknown>;
+  restore(id: string): Promise<unknown>;
+}
+
+const STATUS_BY_CODE: Record<string, string> = {
+  CONTRAIL_ERR_USAGE: '404 Not Found',
+  CONTRAIL_ERR_BUSY: '409 Conflict',
+  CONTRAIL_ERR_LOCKED: '409 Conflict',
+  CONTRAIL_ERR_MIGRATION: '409 Conflict',
+  CONTRAIL_ERR_CLOSED: '503 Service Unavailable',
+};
+
+function send(res: HttpResponse, status: string, body: unknown, headers: Record<string, string> = {}): void {
+  res.cork(() => {
+    res.writeStatus(status).writeHeader('Content-Type', 'application/json');
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    res.end(JSON.stringify(body));
+  });
+}
+
+function tokenMatches(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function registerDbApi(app: TemplatedApp, admin: DbAdmin, token: string | null, log: Logger): void {
+  /** Runs `work` with the response guarded against the client going away. */
+  const handle = (res: HttpResponse, work: () => Promise<{ status: string; body: unknown }>): void => {
+    let aborted = false;
+    res.onAborted(() => (aborted = true));
+    work().then(
+      ({ status, body }) => !aborted && send(res, status, body),
+      (e: unknown) => {
+        const code = e instanceof ContrailError ? e.code : 'CONTRAIL_ERR_INTERNAL';
+        const status = STATUS_BY_CODE[code] ?? '500 Internal Server Error';
+        if (status.startsWith('500')) log.error({ err: e }, 'admin API request failed');
+        if (!aborted) send(res, status, { error: { code, message: (e as Error).message } });
+      },
+    );
+  };
+
+  /** Admin writes: checks the token before anything else; answers and returns false if refused. */
+  const authorized = (res: HttpResponse, req: HttpRequest): boolean => {
+    if (token === null) {
+      send(res, '403 Forbidden', { error: { code: 'CONTRAIL_ERR_FORBIDDEN', message: 'the admin API is disabled: set CONTRAIL_ADMIN_TOKEN to enable it' } });
+      return false;
+    }
+    const m = /^Bearer (.+)$/.exec(req.getHeader('authorization'));
+    if (!m || !tokenMatches(m[1]!, token)) {
+      send(res, '401 Unauthorized', { error: { code: 'CONTRAIL_ERR_UNAUTHORIZED', message: 'missing or wrong admin token (Authorization: Bearer <CONTRAIL_ADMIN_TOKEN>)' } }, { 'WWW-Authenticate': 'Bearer' });
+      return false;
+    }
+    return true;
+  };
+
+  app.get('/api/v1/db/status', (res) => handle(res, async () => ({ status: '200 OK', body: await admin.status() })));
+  app.get('/api/v1/db/backups', (res) => handle(res, async () => ({ status: '200 OK', body: admin.backups() })));
+  app.post('/api/v1/db/migrate', (res, req) => {
+    if (!authorized(res, req)) return;
+    handle(res, async () => {
+      const r = await admin.migrate();
+      return { status: r.status === 202 ? '202 Accepted' : '200 OK', body: r.body };
+    });
+  });
+  app.post('/api/v1/db/backups', (res, req) => {
+    if (!authorized(res, req)) return;
+    handle(res, async () => ({ status: '201 Created', body: await admin.backup() }));
+  });
+  app.post('/api/v1/db/restore/:id', (res, req) => {
+    if (!authorized(res, req)) return;
+    const id = decodeURIComponent(req.getParameter(0) ?? '');
+    handle(res, async () => ({ status: '200 OK', body: await admin.restore(id) }));
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * What the writer thread does, apart from the thread plumbing: open the database and decide what
+ * its schema allows (write, migrate first, or wait for consent), commit batches in order, and
+ * answer the admin requests that need the database (status, migrate, backup, restore).
+ *
+ * While migrations wait for consent nothing is written: the engine keeps new batches in the
+ * journal. The service polls the schema, so a `contrail db migrate --yes` run from another
+ * process is picked up without a restart, and relays that process's progress.
+ */
+import { decodedBatchFrames } from '../decode/decoded-batch.js';
+import { ContrailError, MigrationError } from '../errors.js';
+import { errorCode, type FromWriter, type SchemaState, type ToWriter, type WriterRequest, type WriterWorkerData } from '../threads/protocol.js';
+import { BatchQueue } from './batch-queue.js';
+import { MessageWriter } from './message-writer.js';
+import { openWriterDatabase, type Db } from './open-database.js';
+import { createBackup, pruneBackups } from './schema/backups.js';
+import { databaseStatus } from './schema/database-status.js';
+import { migrationLockPath } from './schema/lock-paths.js';
+import { migrateWithBackup } from './schema/migrate-with-backup.js';
+import { schemaStatus, type MigrationProgress } from './schema/migration-runner.js';
+import { ProcessLock, readLock } from './schema/process-lock.js';
+import { restoreDatabase } from './schema/restore-database.js';
+
+type Batch = Extract<ToWriter, { kind: 'batch' }>;
+type Post = (message: FromWriter, transfer?: ArrayBuffer[]) => void;
+
+/** How often a waiting writer looks whether another process migrated the schema. */
+const SCHEMA_POLL_MS = 1000;
+
+export class WriterService {
+  readonly #data: WriterWorkerData;
+  readonly #post: Post;
+  #db: Db | null = null;
+  #writer: MessageWriter | null = null;
+  readonly #queue: BatchQueue<Batch>;
+  /** Batches that arrived while no schema was ready (the engine should not send any). */
+  #early: Batch[] = [];
+  #busy: 'migrating' | 'restoring' | null = null;
+  #poll: NodeJS.Timeout | null = null;
+  #lastRelayed = '';
+  #closed = false;
+
+  constructor(data: WriterWorkerData, post: Post) {
+    this.#data = data;
+    this.#post = post;
+    this.#queue = new BatchQueue<Batch>({
+      write: (m) => {
+        const o = this.#writer!.writeBatch(m.buffer, m.journalEnd);
+        post({ kind: 'committed', seq: m.seq, journalEnd: m.journalEnd, ...o }, [o.publish]);
+      },
+      fail: (m, e) => post({ kind: 'failed', seq: m.seq, frames: decodedBatchFrames(m.buffer), code: errorCode(e), message: (e as Error).message }),
+      stalled: (e) => post({ kind: 'stalled', code: errorCode(e), message: (e as Error).message }),
+      resumed: () => post({ kind: 'resumed' }),
+    });
+  }
+
+  /** Opens the database and posts `ready`; throws (fatal) if the schema is not one it can use. */
+  async start(): Promise<void> {
+    const applied = await this.#open();
+    this.#post({ kind: 'ready', appliedMigrations: applied, ...this.#state() });
+  }
+
+  /**
+   * Opens the database. Creating the schema of a new database needs no consent; migrating an
+   * existing one needs it unless autoMigrate. Returns the migrations applied.
+   */
+  async #open(): Promise<string[]> {
+    const db = openWriterDatabase(this.#data.dbPath);
+    this.#db = db;
+    const status = schemaStatus(db);
+    if (status.foreign) throw new MigrationError(`${this.#data.dbPath} is not a Contrail database (another program's tables, no Contrail migrations); to bring an ACARS Hub database over, use contrail db adopt FILE`);
+    if (status.unknown.length > 0) {
+      throw new MigrationError(`${this.#data.dbPath} has migrations this version does not know (${status.unknown.join(', ')}): it was used by a newer Contrail. Run that version, or restore a backup (contrail db backups)`);
+    }
+    let applied: string[] = [];
+    if (status.pending.length > 0 && status.tampered.length === 0 && (status.fresh || this.#data.autoMigrate)) {
+      applied = await this.#migrate();
+    }
+    if (schemaStatus(db).pending.length === 0) this.#becomeReady();
+    else this.#waitForSchema();
+    return applied;
+  }
+
+  #state(): SchemaState {
+    const s = schemaStatus(this.#db!);
+    const checkpoint = this.#writer
+      ? this.#writer.checkpoint
+      : ((this.#db!.prepare("SELECT 1 FROM sqlite_master WHERE name = 'journal_checkpoint'").get()
+          ? (this.#db!.prepare('SELECT position FROM journal_checkpoint WHERE id = 1').pluck().get() as number | undefined)
+          : 0) ?? 0);
+    return { mode: this.#writer ? 'ready' : 'pending', schema: s.current, target: s.target, pending: s.pending.map((p) => p.name), tampered: s.tampered, checkpoint };
+  }
+
+  #becomeReady(): void {
+    this.#stopPolling();
+    this.#writer = new MessageWriter(this.#db!, this.#data.sources);
+    const early = this.#early;
+    this.#early = [];
+    for (const b of early) this.#queue.push(b);
+  }
+
+  #waitForSchema(): void {
+    this.#stopPolling();
+    this.#poll = setInterval(() => {
+      if (this.#busy || !this.#db) return;
+      this.#relayForeignProgress();
+      if (schemaStatus(this.#db).pending.length > 0) return;
+      this.#becomeReady();
+      this.#post({ kind: 'schema', appliedMigrations: [], ...this.#state() });
+    }, SCHEMA_POLL_MS);
+    this.#poll.unref();
+  }
+
+  /** `contrail db migrate` in another process writes its progress into the lock file. */
+  #relayForeignProgress(): void {
+    const holder = readLock(migrationLockPath(this.#data.dbPath));
+    const p = (holder?.state as { migration?: MigrationProgress } | undefined)?.migration;
+    if (!p) return;
+    const key = `${p.step} ${p.percent}`;
+    if (key === this.#lastRelayed) return;
+    this.#lastRelayed = key;
+    this.#post({ kind: 'progress', progress: p });
+  }
+
+  #stopPolling(): void {
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = null;
+  }
+
+  /** Backs up (unless new) and migrates, under the migration lock, posting progress. */
+  async #migrate(): Promise<string[]> {
+    const lock = ProcessLock.acquire(migrationLockPath(this.#data.dbPath), 'contrail serve (writer)', 'migrate');
+    this.#busy = 'migrating';
+    try {
+      const outcome = await migrateWithBackup(this.#db!, this.#data.backups, {
+        onProgress: (progress) => {
+          this.#post({ kind: 'progress', progress });
+          lock.update({ migration: progress });
+        },
+      });
+      return outcome.applied.map((a) => a.name);
+    } finally {
+      this.#busy = null;
+      lock.release();
+    }
+  }
+
+  batch(m: Batch): void {
+    if (this.#writer) this.#queue.push(m);
+    else this.#early.push(m);
+  }
+
+  async request(id: number, r: WriterRequest): Promise<void> {
+    try {
+      this.#post({ kind: 'reply', id, ok: true, value: await this.#handle(r) });
+    } catch (e) {
+      this.#post({ kind: 'reply', id, ok: false, code: errorCode(e), message: (e as Error).message });
+    }
+  }
+
+  async #handle(r: WriterRequest): Promise<unknown> {
+    if (!this.#db) throw new ContrailError('CONTRAIL_ERR_CLOSED', 'the database is closed');
+    switch (r.op) {
+      case 'status':
+        return { ...databaseStatus(this.#db, this.#data.dbPath, this.#data.backups.dir), mode: this.#writer ? 'ready' : 'pending', busy: this.#busy };
+      case 'backup': {
+        const b = await createBackup(this.#db, this.#data.backups.dir, 'api');
+        return { ...b, prunedBackups: pruneBackups(this.#data.backups.dir, this.#data.backups.keep, this.#data.backups.keepDays).map((x) => x.id) };
+      }
+      case 'migrate': {
+        this.#assertIdle();
+        if (this.#writer) return { applied: [], ...this.#state() };
+        const status = schemaStatus(this.#db);
+        if (status.tampered.length > 0) throw new MigrationError(`applied migrations changed after being applied (${status.tampered.join(', ')}): refusing to migrate`);
+        const applied = await this.#migrate();
+        this.#becomeReady();
+        const state = this.#state();
+        this.#post({ kind: 'schema', appliedMigrations: applied, ...state });
+        return { applied, ...state };
+      }
+      case 'restore': {
+        this.#assertIdle();
+        if (this.#queue.length > 0) throw new ContrailError('CONTRAIL_ERR_BUSY', 'batches are still being written; try again');
+        this.#busy = 'restoring';
+        this.#stopPolling();
+        const lock = ProcessLock.acquire(migrationLockPath(this.#data.dbPath), 'contrail serve (restore)', 'restore');
+        try {
+          this.#writer = null;
+          this.#db.close();
+          this.#db = null;
+          const outcome = await restoreDatabase(this.#data.dbPath, this.#data.backups, r.id);
+          lock.release();
+          this.#busy = null;
+          const applied = await this.#open();
+          const state = this.#state();
+          this.#post({ kind: 'schema', appliedMigrations: applied, ...state });
+          return { ...outcome, applied, ...state };
+        } finally {
+          lock.release();
+          this.#busy = null;
+          // A failed swap leaves the old database in place: open it again.
+          if (!this.#db && !this.#closed) await this.#open();
+        }
+      }
+    }
+  }
+
+  #assertIdle(): void {
+    if (this.#busy) throw new ContrailError('CONTRAIL_ERR_BUSY', `the database is busy (${this.#busy}); try again when it is done`);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stopPolling();
+    this.#queue.stop();
+    this.#db?.close();
+    this.#db = null;
+  }
+}
