@@ -5,6 +5,8 @@ type Json = Record<string, unknown>;
 
 export class WsClient {
   readonly messages: Json[] = [];
+  /** Engine events (topic `system`), e.g. migration progress. */
+  readonly events: Json[] = [];
   readonly #ws: WebSocket;
   readonly #replies: Json[] = [];
   #waiters: (() => void)[] = [];
@@ -14,6 +16,7 @@ export class WsClient {
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Json;
       if (frame.topic === 'messages') this.messages.push(frame.data as Json);
+      else if (frame.topic === 'system') this.events.push(frame.data as Json);
       else this.#replies.push(frame);
       const w = this.#waiters;
       this.#waiters = [];
@@ -43,6 +46,11 @@ export class WsClient {
   /** Resolves once at least `n` messages have arrived. */
   async waitForCount(n: number, timeoutMs = 20_000): Promise<void> {
     await this.#until(() => (this.messages.length >= n ? true : undefined), `${n} messages (have ${this.messages.length})`, timeoutMs);
+  }
+
+  /** Resolves with the first engine event that satisfies `ok`. */
+  waitForEvent(ok: (e: Json) => boolean, timeoutMs = 20_000): Promise<Json> {
+    return this.#until(() => this.events.find(ok), 'an engine event', timeoutMs);
   }
 
   async #until<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
