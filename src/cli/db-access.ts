@@ -1,5 +1,6 @@
 /** How `contrail db` commands open the database and respect the engine and migration locks. */
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import type { Config } from '../config/config-types.js';
 import { LockedError, UsageError } from '../errors.js';
 import { openWriterDatabase, type Db } from '../store/open-database.js';
@@ -12,6 +13,14 @@ export function openExisting(config: Config): Db {
     throw new UsageError(`no database at ${config.dbPath} (the engine creates it at its first start; check CONTRAIL_DATA_DIR)`);
   }
   return openWriterDatabase(config.dbPath);
+}
+
+/** A read-only connection, for commands that only look (the file is not written, not even its header). */
+export function openReadOnly(config: Config): Db {
+  if (!existsSync(config.dbPath)) {
+    throw new UsageError(`no database at ${config.dbPath} (the engine creates it at its first start; check CONTRAIL_DATA_DIR)`);
+  }
+  return new Database(config.dbPath, { readonly: true, fileMustExist: true });
 }
 
 export function runningEngine(config: Config): LockHolder | null {

@@ -9,7 +9,7 @@ import { planMigrations } from '../store/schema/plan-migrations.js';
 import { createBackup, pruneBackups } from '../store/schema/backups.js';
 import { verifyDatabase } from '../store/schema/verify-database.js';
 import { describeHolder, lockHolder } from '../store/schema/process-lock.js';
-import { openExisting, requireEngineStopped, runningEngine, withMigrationLock } from './db-access.js';
+import { openExisting, openReadOnly, requireEngineStopped, runningEngine, withMigrationLock } from './db-access.js';
 import { formatBytes, formatTable, printJsonOr } from './format.js';
 import { progressBar } from './progress-bar.js';
 import { readConfigOrExit } from './read-config.js';
@@ -40,7 +40,7 @@ function humanStatus(s: DatabaseStatus): string {
 
 export function statusCommand(o: JsonOption): void {
   const config = readConfigOrExit();
-  const db = openExisting(config);
+  const db = openReadOnly(config);
   try {
     const s = databaseStatus(db, config.dbPath, config.database.backups.dir);
     const engine = runningEngine(config);
@@ -151,7 +151,7 @@ export async function rollbackCommand(o: JsonOption & { to: string; yes: boolean
 
 export async function planCommand(o: JsonOption & { to?: string }): Promise<void> {
   const config = readConfigOrExit();
-  openExisting(config).close();
+  openReadOnly(config).close();
   const to = o.to === undefined ? undefined : (resolveMigrationName(o.to) ?? undefined);
   const plan = await planMigrations(config.dbPath, to !== undefined ? { to } : {});
   printJsonOr(o.json, plan, () =>
