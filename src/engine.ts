@@ -27,6 +27,7 @@ import { readJournalFrom, type JournalRecord } from './journal/journal-reader.js
 import { registerDbApi, type DbAdmin } from './serve/admin-api.js';
 import { listBackups } from './store/schema/backups.js';
 import { engineLockPath } from './store/schema/lock-paths.js';
+import { maintenanceOptionsFrom } from './store/maintenance/maintenance-options.js';
 import type { MigrationProgress } from './store/schema/migration-runner.js';
 import { ProcessLock } from './store/schema/process-lock.js';
 import type { SchemaState } from './threads/protocol.js';
@@ -115,7 +116,7 @@ export class Engine {
     const hardLimit = Math.max(MEMORY_BATCH_LIMIT, c.maxPendingBatches * 4);
 
     this.#writer = new WriterClient(
-      { dbPath: c.dbPath, sources: labels, autoMigrate: c.database.autoMigrate, backups: c.database.backups },
+      { dbPath: c.dbPath, sources: labels, autoMigrate: c.database.autoMigrate, backups: c.database.backups, maintenance: maintenanceOptionsFrom(c) },
       {
         onCommitted: (x) => this.#pipeline.committed(x),
         onFailed: (f) => this.#pipeline.failed(f),
@@ -123,6 +124,7 @@ export class Engine {
         onFatal: (err) => this.#die(err),
         onSchema: (state) => this.#schemaChanged(state),
         onProgress: (p) => this.#migrationProgress(p),
+        onMaintenance: (note, detail) => log.info(detail, `maintenance: ${note}`),
       },
     );
     const ready = await this.#writer.ready();

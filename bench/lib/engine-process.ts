@@ -53,6 +53,10 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
     CONTRAIL_HTTP_HOST: '127.0.0.1',
     CONTRAIL_HTTP_PORT: '0',
     CONTRAIL_LOG_LEVEL: 'info',
+    // The corpus is years old: with the default 7 days, background pruning would delete what
+    // the tests and benchmarks just stored. Tests of pruning set their own.
+    DB_SAVE_DAYS: '36500',
+    DB_ALERT_SAVE_DAYS: '36500',
     ...env,
   });
   const logs: string[] = [];

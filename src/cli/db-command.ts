@@ -1,6 +1,8 @@
 /** `contrail db …`: schema, backups, adoption and maintenance. Every subcommand has --help and --json. */
 import { Command, Option } from 'commander';
+import { adoptCommand } from './db-adopt-command.js';
 import { backupCommand, backupsCommand, restoreCommand } from './db-backup-commands.js';
+import { optimizeCommand, pruneCommand, vacuumCommand } from './db-maintenance-commands.js';
 import { migrateCommand, planCommand, rollbackCommand, statusCommand, verifyCommand } from './db-schema-commands.js';
 
 const json = (): Option => new Option('--json', 'print the result as JSON');
@@ -50,6 +52,36 @@ export function dbCommand(): Command {
     .description('integrity check, full-text index check against its content, and checksums of applied migrations; exit 1 if any fails')
     .addOption(json())
     .action(verifyCommand);
+
+  db.command('adopt')
+    .description('turn an ACARS Hub database (any schema generation) into a Contrail database; the original file is never modified')
+    .argument('<file>', "the ACARS Hub database, e.g. messages.db")
+    .option('--output <path>', 'where to write the Contrail database (default: the configured one, data/contrail.sqlite)')
+    .option('--force', 'replace an output database that already holds messages', false)
+    .option('--no-progress', 'no progress bar on stderr')
+    .addOption(json())
+    .action((file: string, o: { output?: string; force: boolean; json: boolean; progress: boolean }) => adoptCommand(file, o));
+
+  db.command('prune')
+    .description('delete messages past DB_SAVE_DAYS (DB_ALERT_SAVE_DAYS for alert matches) and over CONTRAIL_DB_MAX_BYTES, in small steps (safe while the engine runs)')
+    .option('--dry-run', 'say what would be deleted, delete nothing', false)
+    .option('--no-progress', 'no progress bar on stderr')
+    .addOption(json())
+    .action(pruneCommand);
+
+  db.command('optimize')
+    .description('merge the full-text index in bounded steps, PRAGMA optimize, and truncate the WAL (safe while the engine runs)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .addOption(json())
+    .action(optimizeCommand);
+
+  db.command('vacuum')
+    .description('return free pages to the file system in small steps (incremental vacuum); --full rewrites the whole file')
+    .option('--full', 'full VACUUM: also switches an old database to incremental auto-vacuum; slow, needs about the database size free, engine stopped', false)
+    .option('--yes', 'consent for --full', false)
+    .option('--no-progress', 'no progress bar on stderr')
+    .addOption(json())
+    .action(vacuumCommand);
 
   return db;
 }

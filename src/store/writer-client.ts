@@ -19,6 +19,7 @@ export interface WriterCallbacks {
   /** The schema changed state after start (migrated, restored). */
   onSchema(state: SchemaState & { appliedMigrations: string[] }): void;
   onProgress(p: MigrationProgress): void;
+  onMaintenance(note: string, detail: Record<string, unknown>): void;
 }
 
 const WRITER_URL = new URL('../../workers/writer.js', import.meta.url);
@@ -68,6 +69,9 @@ export class WriterClient {
           }
           case 'progress':
             callbacks.onProgress(m.progress);
+            break;
+          case 'maintenance':
+            callbacks.onMaintenance(m.note, m.detail);
             break;
           case 'reply': {
             const r = this.#requests.get(m.id);

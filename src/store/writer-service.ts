@@ -20,12 +20,17 @@ import { migrateWithBackup } from './schema/migrate-with-backup.js';
 import { schemaStatus, type MigrationProgress } from './schema/migration-runner.js';
 import { ProcessLock, readLock } from './schema/process-lock.js';
 import { restoreDatabase } from './schema/restore-database.js';
+import { Maintenance } from './maintenance/maintenance.js';
 
 type Batch = Extract<ToWriter, { kind: 'batch' }>;
 type Post = (message: FromWriter, transfer?: ArrayBuffer[]) => void;
 
 /** How often a waiting writer looks whether another process migrated the schema. */
 const SCHEMA_POLL_MS = 1000;
+/** Idle pace of maintenance; while a job has work, slices follow each other (batches interleave). */
+const MAINTENANCE_TICK_MS = 250;
+/** Longest a maintenance slice aims to hold the writer: a batch waits at most about this long. */
+const MAINTENANCE_BUDGET_MS = 20;
 
 export class WriterService {
   readonly #data: WriterWorkerData;
@@ -39,6 +44,8 @@ export class WriterService {
   #poll: NodeJS.Timeout | null = null;
   #lastRelayed = '';
   #closed = false;
+  #maintenance: Maintenance | null = null;
+  #maintenanceTimer: NodeJS.Timeout | null = null;
 
   constructor(data: WriterWorkerData, post: Post) {
     this.#data = data;
@@ -94,9 +101,34 @@ export class WriterService {
   #becomeReady(): void {
     this.#stopPolling();
     this.#writer = new MessageWriter(this.#db!, this.#data.sources);
+    this.#maintenance = new Maintenance(this.#db!, this.#data.maintenance);
+    this.#scheduleMaintenance(MAINTENANCE_TICK_MS);
     const early = this.#early;
     this.#early = [];
     for (const b of early) this.#queue.push(b);
+  }
+
+  /**
+   * One bounded slice at a time, from a timer: batch messages from the main thread are handled
+   * between slices, so ingest waits at most about one slice.
+   */
+  #scheduleMaintenance(ms: number): void {
+    if (this.#maintenanceTimer) clearTimeout(this.#maintenanceTimer);
+    this.#maintenanceTimer = setTimeout(() => {
+      this.#maintenanceTimer = null;
+      const m = this.#maintenance;
+      if (!m || !this.#writer || this.#busy || this.#closed) return;
+      let more = false;
+      try {
+        const r = m.runSlice(MAINTENANCE_BUDGET_MS);
+        more = r.more;
+        if (r.note) this.#post({ kind: 'maintenance', note: r.note, detail: r.detail ?? {} });
+      } catch (e) {
+        this.#post({ kind: 'maintenance', note: `maintenance step failed: ${(e as Error).message}`, detail: { code: errorCode(e) } });
+      }
+      this.#scheduleMaintenance(more ? 1 : MAINTENANCE_TICK_MS);
+    }, ms);
+    this.#maintenanceTimer.unref();
   }
 
   #waitForSchema(): void {
@@ -186,6 +218,7 @@ export class WriterService {
         const lock = ProcessLock.acquire(migrationLockPath(this.#data.dbPath), 'contrail serve (restore)', 'restore');
         try {
           this.#writer = null;
+          this.#maintenance = null;
           this.#db.close();
           this.#db = null;
           const outcome = await restoreDatabase(this.#data.dbPath, this.#data.backups, r.id);
@@ -212,6 +245,7 @@ export class WriterService {
   close(): void {
     this.#closed = true;
     this.#stopPolling();
+    if (this.#maintenanceTimer) clearTimeout(this.#maintenanceTimer);
     this.#queue.stop();
     this.#db?.close();
     this.#db = null;

@@ -6,6 +6,7 @@ import type { DecoderType } from '../decode/message.js';
 import type { SourceLabel, WriteOutcome } from '../store/message-writer.js';
 import type { BackupPolicy } from '../store/schema/migrate-with-backup.js';
 import type { MigrationProgress } from '../store/schema/migration-runner.js';
+import type { MaintenanceOptions } from '../store/maintenance/maintenance-options.js';
 
 /** workerData of the decode pool's threads. */
 export interface DecodeWorkerData {
@@ -21,6 +22,7 @@ export interface WriterWorkerData {
   /** Apply pending migrations at start (development); otherwise wait for consent. */
   autoMigrate: boolean;
   backups: BackupPolicy;
+  maintenance: MaintenanceOptions;
 }
 
 /** Requests the main thread makes of the writer (admin API); each gets one `reply` with its id. */
@@ -58,6 +60,8 @@ export type FromWriter =
   | ({ kind: 'schema'; appliedMigrations: string[] } & SchemaState)
   /** A migration in progress (run by this writer, or by `contrail db migrate` in another process). */
   | { kind: 'progress'; progress: MigrationProgress }
+  /** Background maintenance did something worth a log line (a prune pass, a blocked checkpoint…). */
+  | { kind: 'maintenance'; note: string; detail: Record<string, number | string | boolean> }
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; code: string; message: string }
   /** `publish` (an encodePublishBatch() buffer) is transferred. */

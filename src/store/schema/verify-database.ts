@@ -30,7 +30,7 @@ function fts(db: Db): Check {
     const docs = db.prepare('SELECT count(*) FROM messages_fts_docsize').pluck().get() as number;
     return { name: 'fts5 integrity-check', ok: true, detail: `ok: the index matches its content (${docs} documents)` };
   } catch (e) {
-    return { name: 'fts5 integrity-check', ok: false, detail: `${(e as Error).message}: rebuild it with contrail db optimize --rebuild-fts` };
+    return { name: 'fts5 integrity-check', ok: false, detail: `${(e as Error).message}: rebuild the index (sqlite3 contrail.sqlite "INSERT INTO messages_fts(messages_fts) VALUES('rebuild')") with the engine stopped` };
   }
 }
 

@@ -1,0 +1,168 @@
+/**
+ * Background maintenance on a real database: 300,000 corpus messages (60,000 with --quick)
+ * written through the real MessageWriter in batches of 512 (FTS included), their msg_time spread
+ * evenly over 14 days, 1% alert-matched. Then, on one copy, the scheduler alone: pruning the
+ * older half by age (DB_SAVE_DAYS=7), the full-text merge that the deletes call for, and the
+ * incremental vacuum of the freed pages, each measured per slice (budget 20 ms): the longest
+ * slice is what a batch waits for at worst. On a second copy, the engine's way: one batch of
+ * 512 rows, then one slice, until maintenance has nothing left, against the same batches with
+ * no maintenance: the batch commit latency and the longest gap between two batches.
+ */
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageWriter } from '../../src/store/message-writer.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { openWriterDatabase, type Db } from '../../src/store/open-database.js';
+import { databaseSize } from '../../src/store/maintenance/database-size.js';
+import { readFtsStructure } from '../../src/store/maintenance/fts-structure.js';
+import { Maintenance } from '../../src/store/maintenance/maintenance.js';
+import type { MaintenanceJob, SliceResult } from '../../src/store/maintenance/maintenance-options.js';
+import { checkpointAndTruncate } from '../../src/store/maintenance/wal-checkpoint.js';
+import { finish, quick, type MicroTask } from './micro-bench.js';
+import { decodedRowBatches } from './inputs.js';
+
+const MESSAGES = quick ? 60_000 : 300_000;
+const ROWS = 512;
+const SPAN_DAYS = 14;
+const BUDGET_MS = 20;
+const DAY_S = 86_400;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0;
+}
+
+const round = (n: number, d = 2): number => Number(n.toFixed(d));
+
+const dir = mkdtempSync(join(tmpdir(), 'contrail-bench-maintenance-'));
+const dbs: Db[] = [];
+try {
+  const batches = decodedRowBatches(ROWS, 8);
+  const sources = [{ descriptor: 'bench', type: null }];
+  let journal = 0;
+
+  // Build once, copy for the second run.
+  const built = join(dir, 'built.sqlite');
+  const setupStarted = performance.now();
+  {
+    const db = openWriterDatabase(built);
+    await migrateToLatest(db);
+    const writer = new MessageWriter(db, sources);
+    for (let k = 0; k * ROWS < MESSAGES; k++) writer.writeBatch(batches[k % batches.length]!, (journal += 300_000));
+    const maxId = db.prepare<[], number>('SELECT max(id) FROM messages').pluck().get()!;
+    // msg_time from 14 days ago to now, in id order (the FTS triggers do not watch msg_time).
+    db.prepare('UPDATE messages SET msg_time = ? + id * ?').run(Date.now() / 1000 - SPAN_DAYS * DAY_S, (SPAN_DAYS * DAY_S) / maxId);
+    db.exec("INSERT INTO alert_matches (message_id, term, field, matched_at) SELECT id, 'BENCH', 'text', msg_time FROM messages WHERE id % 100 = 0");
+    checkpointAndTruncate(db);
+    db.close();
+  }
+  const setupS = (performance.now() - setupStarted) / 1000;
+  const copy = join(dir, 'interleaved.sqlite');
+  copyFileSync(built, copy);
+
+  const open = (path: string): Db => {
+    const db = openWriterDatabase(path);
+    dbs.push(db);
+    return db;
+  };
+  // Short check intervals: the run ends when nothing has been due for QUIET_MS.
+  const options = { saveDays: 7, alertSaveDays: 120, maxBytes: 0, ftsCheckIntervalMs: 50, vacuumCheckIntervalMs: 50, walCheckIntervalMs: 50 };
+  const QUIET_MS = 500;
+
+  // 1. The scheduler alone.
+  const db = open(built);
+  const sizeBefore = databaseSize(db);
+  const fileBefore = statSync(built).size;
+  const ftsBefore = readFtsStructure(db);
+  const m = new Maintenance(db, options);
+  const slices = new Map<MaintenanceJob, SliceResult[]>();
+  const wallStarted = performance.now();
+  for (let lastWork = performance.now(); performance.now() - lastWork < QUIET_MS; ) {
+    const r = m.runSlice(BUDGET_MS);
+    if (!r.job) continue;
+    lastWork = performance.now();
+    let list = slices.get(r.job);
+    if (!list) slices.set(r.job, (list = []));
+    list.push(r);
+  }
+  const wallS = (performance.now() - wallStarted) / 1000;
+  const ftsAfter = readFtsStructure(db);
+  const sizeAfter = databaseSize(db);
+  checkpointAndTruncate(db);
+  const fileAfter = statSync(built).size;
+  const counters = m.counters;
+
+  const tasks: MicroTask[] = [];
+  const notes: Record<string, number | string> = {
+    messages: MESSAGES,
+    'setup (write, spread, index) s': round(setupS, 1),
+    'slice budget ms': BUDGET_MS,
+  };
+  const jobUnits: Partial<Record<MaintenanceJob, string>> = { 'prune-age': 'message deleted', 'fts-merge': 'FTS leaf page asked', 'incremental-vacuum': 'page vacuumed', 'wal-checkpoint': 'WAL frame copied' };
+  for (const [job, list] of slices) {
+    const ms = list.map((r) => r.ms).sort((a, b) => a - b);
+    const totalMs = ms.reduce((a, b) => a + b, 0);
+    const units = list.reduce((a, r) => a + r.units, 0);
+    tasks.push({ name: `${job}: one slice`, opsPerSec: totalMs > 0 ? (1000 * list.length) / totalMs : 0, meanUs: (1000 * totalMs) / list.length, p99Us: 1000 * percentile(ms, 0.99), samples: list.length, unit: 'slice' });
+    if (units > 0) tasks.push({ name: `${job}: throughput`, opsPerSec: (1000 * units) / totalMs, meanUs: (1000 * totalMs) / units, p99Us: (1000 * totalMs) / units, samples: list.length, unit: jobUnits[job] ?? 'unit' });
+    notes[`${job}: slices`] = list.length;
+    notes[`${job}: longest slice ms`] = round(ms[ms.length - 1] ?? 0);
+    notes[`${job}: p99 slice ms`] = round(percentile(ms, 0.99));
+    notes[`${job}: total slice time s`] = round(totalMs / 1000);
+  }
+  Object.assign(notes, {
+    'messages pruned by age': counters.prunedMessages.age + counters.prunedMessages.alertAge,
+    'FTS segments before -> after': `${ftsBefore.segmentCount} -> ${ftsAfter.segmentCount}`,
+    'FTS leaf pages before -> after': `${ftsBefore.leafPages} -> ${ftsAfter.leafPages}`,
+    'full FTS merges': counters.ftsFullMerges,
+    'pages vacuumed': counters.vacuumedPages,
+    'used MiB before -> after': `${round(sizeBefore.usedBytes / 2 ** 20, 1)} -> ${round(sizeAfter.usedBytes / 2 ** 20, 1)}`,
+    'file MiB before -> after': `${round(fileBefore / 2 ** 20, 1)} -> ${round(fileAfter / 2 ** 20, 1)}`,
+    'all maintenance, wall s (incl. the quiet period)': round(wallS, 2),
+    'longest slice of any job ms': round(counters.maxSliceMs),
+  });
+
+  // 2. The engine's way: batch, slice, batch, slice... against batches alone.
+  const idb = open(copy);
+  const writer = new MessageWriter(idb, sources);
+  const setTime = idb.prepare('UPDATE messages SET msg_time = ? WHERE id BETWEEN ? AND ?');
+  let k = 0;
+  const write = (): number => {
+    const t0 = performance.now();
+    const o = writer.writeBatch(batches[k++ % batches.length]!, (journal += 300_000));
+    const ms = performance.now() - t0;
+    // New messages are new: the corpus's own times are older than DB_SAVE_DAYS (untimed).
+    setTime.run(Date.now() / 1000, o.firstId, o.lastId);
+    return ms;
+  };
+  const alone: number[] = [];
+  for (let i = 0; i < (quick ? 100 : 300); i++) alone.push(write());
+  const im = new Maintenance(idb, options);
+  const withMaintenance: number[] = [];
+  const gaps: number[] = [];
+  for (let lastWork = performance.now(); performance.now() - lastWork < QUIET_MS; ) {
+    withMaintenance.push(write());
+    const r = im.runSlice(BUDGET_MS);
+    gaps.push(r.ms);
+    if (r.job) lastWork = performance.now();
+  }
+  const sorted = (a: number[]): number[] => [...a].sort((x, y) => x - y);
+  const a = sorted(alone);
+  const w = sorted(withMaintenance);
+  const g = sorted(gaps);
+  const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+  tasks.push({ name: `writeBatch ${ROWS} rows, no maintenance`, opsPerSec: 1000 / mean(a), meanUs: 1000 * mean(a), p99Us: 1000 * percentile(a, 0.99), samples: a.length, unit: `batch of ${ROWS}` });
+  tasks.push({ name: `writeBatch ${ROWS} rows, a slice after each`, opsPerSec: 1000 / mean(w), meanUs: 1000 * mean(w), p99Us: 1000 * percentile(w, 0.99), samples: w.length, unit: `batch of ${ROWS}` });
+  tasks.push({ name: 'slice between two batches', opsPerSec: 1000 / mean(g), meanUs: 1000 * mean(g), p99Us: 1000 * percentile(g, 0.99), samples: g.length, unit: 'slice' });
+  Object.assign(notes, {
+    'interleaved: batches written until maintenance was done': w.length,
+    'interleaved: batch latency p50 / p99 / max ms': `${round(percentile(w, 0.5))} / ${round(percentile(w, 0.99))} / ${round(w[w.length - 1] ?? 0)}`,
+    'alone: batch latency p50 / p99 / max ms': `${round(percentile(a, 0.5))} / ${round(percentile(a, 0.99))} / ${round(a[a.length - 1] ?? 0)}`,
+    'interleaved: longest wait between batches (slice) ms': round(g[g.length - 1] ?? 0),
+    'interleaved: messages pruned': im.counters.prunedMessages.age + im.counters.prunedMessages.alertAge,
+  });
+  finish({ suite: 'maintenance', tasks, notes });
+} finally {
+  for (const db of dbs) if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,241 @@
+/**
+ * `contrail db adopt`: an ACARS Hub database, of any schema generation, becomes a Contrail
+ * database.
+ *
+ * The original is only ever opened read-only, to copy it (copy-legacy.ts). The new database is
+ * built at `<output>.adopting` with the same migrations as a fresh one, checked (verify-adoption.ts),
+ * and renamed onto the output only then. On any failure both temporary files are removed and the
+ * output is as it was.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { ContrailError, LockedError } from '../errors.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { openWriterDatabase, type Db } from '../store/open-database.js';
+import { engineLockPath, migrationLockPath } from '../store/schema/lock-paths.js';
+import { describeHolder, lockHolder, ProcessLock } from '../store/schema/process-lock.js';
+import type { AdoptContext, AdoptProgress } from './adopt-context.js';
+import { AdoptError } from './adopt-errors.js';
+import type { AdoptReport, TableTally } from './adopt-report.js';
+import { carryAlerts } from './carry-alerts.js';
+import { carryCounters } from './carry-counters.js';
+import { carryFreqs, carryLevels } from './carry-histograms.js';
+import { carryMessages, type ConversionCounts } from './carry-messages.js';
+import { carryTerms } from './carry-terms.js';
+import { carryTimeseries } from './carry-timeseries.js';
+import { copyLegacy } from './copy-legacy.js';
+import { detectGeneration } from './detect-generation.js';
+import { RejectSink } from './reject-sink.js';
+import { countContrailTables, verifyAdoption } from './verify-adoption.js';
+
+export type { AdoptProgress } from './adopt-context.js';
+
+export interface AdoptOptions {
+  /** The Contrail database to create. */
+  output: string;
+  /** Replace an output that already holds messages (it is replaced only if the adoption succeeds). */
+  force?: boolean;
+  onProgress?: (p: AdoptProgress) => void;
+  /** Aborting stops the adoption between chunks; nothing is left behind. */
+  signal?: AbortSignal;
+  /** Legacy rows per write transaction. */
+  chunkRows?: number;
+}
+
+/** Removes a SQLite file and the WAL files beside it. */
+function removeDatabaseFiles(path: string): void {
+  for (const p of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(p, { force: true });
+}
+
+function sameFile(a: string, b: string): boolean {
+  return existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
+}
+
+/** Refuses an output that holds something, unless `force`. */
+function checkOutput(output: string, force: boolean): void {
+  if (!existsSync(output)) return;
+  if (statSync(output).isDirectory()) throw new AdoptError(`the output ${output} is a directory; give a file path`);
+  if (force) return;
+  let messages: number;
+  try {
+    const db = new Database(output, { readonly: true, fileMustExist: true });
+    try {
+      const hasMessages = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").get() !== undefined;
+      messages = hasMessages ? (db.prepare('SELECT count(*) FROM messages').pluck().get() as number) : 0;
+    } finally {
+      db.close();
+    }
+  } catch (cause) {
+    throw new AdoptError(`the output ${output} exists and is not a database Contrail can read (${(cause as Error).message}); pass --force to replace it`, { cause });
+  }
+  if (messages > 0) {
+    throw new AdoptError(`the output ${output} already holds ${messages} messages; pass --force to replace it (it is replaced only if the adoption succeeds)`);
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
+  }
+}
+
+const many = (n: number, one: string, more = `${one}s`): string => `${n} ${n === 1 ? one : more}`;
+
+function conversionNotes(c: ConversionCounts, hasMessageType: boolean): string[] {
+  const notes: string[] = [];
+  if (c.typeInferred > 0) {
+    const why = hasMessageType ? 'their message_type is none Contrail knows' : 'this generation has no message_type column';
+    notes.push(`${many(c.typeInferred, 'message')} got the type their frequency belongs to (${why}); extra.acarshub.type_inferred_from says so`);
+  }
+  if (c.icaoFromDecimal > 0) notes.push(`${many(c.icaoFromDecimal, 'ICAO address', 'ICAO addresses')} stored as decimal numbers became 6-digit hex`);
+  if (c.freqScaled > 0) notes.push(`${many(c.freqScaled, 'frequency', 'frequencies')} stored without a decimal point (e.g. "1290000" for 129.0 MHz) were read by their band`);
+  for (const [field, n] of Object.entries(c.unparsed)) {
+    notes.push(`${many(n, 'message')} had a ${field} that is no valid value: NULL in the column, the stored text in extra.acarshub.${field}`);
+  }
+  return notes;
+}
+
+/** Adopts the ACARS Hub database `source` into `options.output` and returns the verification report. */
+export async function adoptDatabase(source: string, options: AdoptOptions): Promise<AdoptReport> {
+  const src = resolve(source);
+  const output = resolve(options.output);
+  if (sameFile(src, output)) {
+    throw new AdoptError(`the output ${output} is the ACARS Hub file itself; adoption never writes to it: choose another output`);
+  }
+  // The output is about to be replaced: not under a running engine, and not while another
+  // process migrates, restores or adopts into it.
+  const engine = lockHolder(engineLockPath(output));
+  if (engine) throw new LockedError(`cannot adopt into ${output} while the engine runs on it: ${describeHolder(engine)}. Stop it first`);
+  const lock = ProcessLock.acquire(migrationLockPath(output), 'contrail db adopt', `adopt into ${output}`);
+  try {
+    return await adopt(src, output, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function adopt(src: string, output: string, options: AdoptOptions): Promise<AdoptReport> {
+  const startedAt = Date.now();
+  const started = performance.now();
+  const building = `${output}.adopting`;
+  const copy = `${output}.adopting-source`;
+  const progress = (step: string, done: number, total: number): void => options.onProgress?.({ step, done, total });
+  const signal = options.signal;
+
+  checkOutput(output, options.force ?? false);
+  mkdirSync(dirname(output), { recursive: true });
+  // Left by an adoption that was killed: they are this command's own files, named for the output.
+  removeDatabaseFiles(building);
+  removeDatabaseFiles(copy);
+
+  let legacy: Db | null = null;
+  let target: Db | null = null;
+  try {
+    await copyLegacy(src, copy, (done, total) => progress('copy', done, total));
+    // The copy is the adoption's own, so it is opened for writing: a lookup index goes into it.
+    legacy = new Database(copy, { fileMustExist: true });
+    const shape = detectGeneration(legacy, src);
+
+    target = openWriterDatabase(building);
+    await migrateToLatest(target);
+    // The file is thrown away on any failure, and synced before it is renamed into place.
+    target.pragma('synchronous = OFF');
+
+    const rejects = new RejectSink(target, startedAt);
+    const ctx: AdoptContext = {
+      legacy,
+      target,
+      shape,
+      rejects,
+      now: startedAt,
+      chunkRows: options.chunkRows ?? 5000,
+      progress,
+      pause: async () => {
+        await yieldToLoop();
+        if (signal?.aborted) throw new AdoptError(`adoption of ${src} interrupted; nothing was written to ${output}`);
+      },
+    };
+
+    const messages = await carryMessages(ctx);
+    const tallies: TableTally[] = [messages.tally];
+    tallies.push(...(await carryAlerts(ctx, messages)));
+    tallies.push(...carryTerms(ctx));
+    tallies.push(...carryLevels(ctx));
+    tallies.push(...carryFreqs(ctx));
+    tallies.push(...(await carryTimeseries(ctx)));
+    tallies.push(...carryCounters(ctx));
+
+    // Rows went in without the per-batch indexing the writer does: index them all at once.
+    progress('full-text index', 0, 1);
+    target.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+    progress('full-text index', 1, 1);
+    await ctx.pause();
+
+    progress('verify', 0, 1);
+    const contrail = countContrailTables(target);
+    const rejectCounts = rejects.summary();
+    verifyAdoption(target, tallies, rejectCounts, contrail);
+    progress('verify', 1, 1);
+
+    const finishedAt = Date.now();
+    const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
+    const carried = contrail.messages ?? 0;
+    const report: AdoptReport = {
+      source: src,
+      output,
+      generation: shape.generation,
+      revision: shape.revision,
+      startedAt,
+      finishedAt,
+      seconds,
+      messagesPerSecond: seconds > 0 ? Math.round(carried / seconds) : carried,
+      tables: tallies,
+      rejects: rejectCounts,
+      contrail,
+      notCarried: shape.notCarried,
+      notes: conversionNotes(messages.counts, shape.hasMessageType),
+      warnings: shape.warnings,
+    };
+    target
+      .prepare('INSERT INTO adoptions (source, generation, revision, started_at, finished_at, report) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(src, `acarshub-${shape.generation}`, shape.revision, startedAt, finishedAt, JSON.stringify(report));
+
+    target.pragma('synchronous = FULL');
+    target.pragma('wal_checkpoint(TRUNCATE)');
+    target.close();
+    target = null;
+    legacy.close();
+    legacy = null;
+    removeDatabaseFiles(copy);
+
+    // A WAL left by the database being replaced would be replayed into the new one.
+    rmSync(`${output}-wal`, { force: true });
+    rmSync(`${output}-shm`, { force: true });
+    rmSync(`${building}-wal`, { force: true });
+    rmSync(`${building}-shm`, { force: true });
+    renameSync(building, output);
+    fsyncDirectory(dirname(output));
+    return report;
+  } catch (e) {
+    for (const db of [target, legacy]) {
+      try {
+        db?.close();
+      } catch {
+        // Already failing; the files are removed below either way.
+      }
+    }
+    removeDatabaseFiles(building);
+    removeDatabaseFiles(copy);
+    if (e instanceof ContrailError) throw e;
+    throw new AdoptError(`adopting ${src} failed: ${(e as Error).message}; nothing was written to ${output}, and ${src} was only read`, { cause: e });
+  }
+}
