@@ -7,7 +7,7 @@
  * and renamed onto the output only then. On any failure both temporary files are removed and the
  * output is as it was.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -18,11 +18,12 @@ import { engineLockPath, migrationLockPath } from '../store/schema/lock-paths.js
 import { describeHolder, lockHolder, ProcessLock } from '../store/schema/process-lock.js';
 import type { AdoptContext, AdoptProgress } from './adopt-context.js';
 import { AdoptError } from './adopt-errors.js';
+import { checkOutput, removeDatabaseFiles, replaceOutput, sameFile } from './adopt-output.js';
 import type { AdoptReport, TableTally } from './adopt-report.js';
 import { carryAlerts } from './carry-alerts.js';
 import { carryCounters } from './carry-counters.js';
 import { carryFreqs, carryLevels } from './carry-histograms.js';
-import { carryMessages, type ConversionCounts } from './carry-messages.js';
+import { carryMessages, conversionNotes } from './carry-messages.js';
 import { carryTerms } from './carry-terms.js';
 import { carryTimeseries } from './carry-timeseries.js';
 import { copyLegacy } from './copy-legacy.js';
@@ -42,66 +43,6 @@ export interface AdoptOptions {
   signal?: AbortSignal;
   /** Legacy rows per write transaction. */
   chunkRows?: number;
-}
-
-/** Removes a SQLite file and the WAL files beside it. */
-function removeDatabaseFiles(path: string): void {
-  for (const p of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(p, { force: true });
-}
-
-function sameFile(a: string, b: string): boolean {
-  return existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
-}
-
-/** Refuses an output that holds something, unless `force`. */
-function checkOutput(output: string, force: boolean): void {
-  if (!existsSync(output)) return;
-  if (statSync(output).isDirectory()) throw new AdoptError(`the output ${output} is a directory; give a file path`);
-  if (force) return;
-  let messages: number;
-  try {
-    const db = new Database(output, { readonly: true, fileMustExist: true });
-    try {
-      const hasMessages = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").get() !== undefined;
-      messages = hasMessages ? (db.prepare('SELECT count(*) FROM messages').pluck().get() as number) : 0;
-    } finally {
-      db.close();
-    }
-  } catch (cause) {
-    throw new AdoptError(`the output ${output} exists and is not a database Contrail can read (${(cause as Error).message}); pass --force to replace it`, { cause });
-  }
-  if (messages > 0) {
-    throw new AdoptError(`the output ${output} already holds ${messages} messages; pass --force to replace it (it is replaced only if the adoption succeeds)`);
-  }
-}
-
-function fsyncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-  }
-}
-
-const many = (n: number, one: string, more = `${one}s`): string => `${n} ${n === 1 ? one : more}`;
-
-function conversionNotes(c: ConversionCounts, hasMessageType: boolean): string[] {
-  const notes: string[] = [];
-  if (c.typeInferred > 0) {
-    const why = hasMessageType ? 'their message_type is none Contrail knows' : 'this generation has no message_type column';
-    notes.push(`${many(c.typeInferred, 'message')} got the type their frequency belongs to (${why}); extra.acarshub.type_inferred_from says so`);
-  }
-  if (c.icaoFromDecimal > 0) notes.push(`${many(c.icaoFromDecimal, 'ICAO address', 'ICAO addresses')} stored as decimal numbers became 6-digit hex`);
-  if (c.freqScaled > 0) notes.push(`${many(c.freqScaled, 'frequency', 'frequencies')} stored without a decimal point (e.g. "1290000" for 129.0 MHz) were read by their band`);
-  for (const [field, n] of Object.entries(c.unparsed)) {
-    notes.push(`${many(n, 'message')} had a ${field} that is no valid value: NULL in the column, the stored text in extra.acarshub.${field}`);
-  }
-  return notes;
 }
 
 /** Adopts the ACARS Hub database `source` into `options.output` and returns the verification report. */
@@ -217,13 +158,7 @@ async function adopt(src: string, output: string, options: AdoptOptions): Promis
     legacy = null;
     removeDatabaseFiles(copy);
 
-    // A WAL left by the database being replaced would be replayed into the new one.
-    rmSync(`${output}-wal`, { force: true });
-    rmSync(`${output}-shm`, { force: true });
-    rmSync(`${building}-wal`, { force: true });
-    rmSync(`${building}-shm`, { force: true });
-    renameSync(building, output);
-    fsyncDirectory(dirname(output));
+    replaceOutput(building, output);
     return report;
   } catch (e) {
     for (const db of [target, legacy]) {

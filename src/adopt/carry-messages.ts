@@ -63,6 +63,23 @@ export function countNotes(counts: ConversionCounts, notes: ConvertNotes): void 
   for (const f of notes.unparsed) counts.unparsed[f] = (counts.unparsed[f] ?? 0) + 1;
 }
 
+const many = (n: number, one: string, more = `${one}s`): string => `${n} ${n === 1 ? one : more}`;
+
+/** The report's notes on what conversion did, in numbers. */
+export function conversionNotes(c: ConversionCounts, hasMessageType: boolean): string[] {
+  const notes: string[] = [];
+  if (c.typeInferred > 0) {
+    const why = hasMessageType ? 'their message_type is none Contrail knows' : 'this generation has no message_type column';
+    notes.push(`${many(c.typeInferred, 'message')} got the type their frequency belongs to (${why}); extra.acarshub.type_inferred_from says so`);
+  }
+  if (c.icaoFromDecimal > 0) notes.push(`${many(c.icaoFromDecimal, 'ICAO address', 'ICAO addresses')} stored as decimal numbers became 6-digit hex`);
+  if (c.freqScaled > 0) notes.push(`${many(c.freqScaled, 'frequency', 'frequencies')} stored without a decimal point (e.g. "1290000" for 129.0 MHz) were read by their band`);
+  for (const [field, n] of Object.entries(c.unparsed)) {
+    notes.push(`${many(n, 'message')} had a ${field} that is no valid value: NULL in the column, the stored text in extra.acarshub.${field}`);
+  }
+  return notes;
+}
+
 export async function carryMessages(ctx: AdoptContext): Promise<MessagesCarried> {
   const { legacy, target, rejects } = ctx;
   const tally = newTally('messages', 'messages');

@@ -1,7 +1,8 @@
 /** `contrail db adopt FILE`: turn an ACARS Hub database into a Contrail database, with progress and a verification table. */
-import cliProgress from 'cli-progress';
 import { adoptDatabase, type AdoptProgress } from '../adopt/adopt-database.js';
-import { formatAdoptReport } from '../adopt/adopt-report.js';
+import type { AdoptReport } from '../adopt/adopt-report.js';
+import { formatTable, printJsonOr } from './format.js';
+import { progressBar } from './progress-bar.js';
 import { readConfigOrExit } from './read-config.js';
 
 export interface AdoptCommandOptions {
@@ -12,33 +13,41 @@ export interface AdoptCommandOptions {
   progress: boolean;
 }
 
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** Summary, notes, what was not carried, rejects by reason; the verification table last. */
+export function formatAdoptReport(r: AdoptReport): string {
+  const era = r.revision === null ? 'generation 1, before Alembic' : `generation ${r.generation}, revision ${r.revision}`;
+  const out = [`adopted ${r.source} (ACARS Hub ${era}) into ${r.output} in ${r.seconds} s (${r.messagesPerSecond} messages/s)`];
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.notCarried.length > 0) {
+    out.push('', 'not carried:');
+    for (const n of r.notCarried) out.push(`  ${n.table} (${plural(n.rows, 'row')}): ${n.why}`);
+  }
+  if (r.rejects.length > 0) {
+    out.push('', 'rejected rows (each kept in the rejects table with the legacy row):');
+    out.push(formatTable(['source', 'reason', 'rows'], r.rejects.map((x) => [x.source, x.reason, x.rows])).replace(/^/gm, '  '));
+  }
+  out.push('', 'verification (before = after + rejected + merged):');
+  out.push(formatTable(['legacy table', 'contrail table', 'before', 'after', 'rejected', 'merged'], r.tables.map((t) => [t.from, t.to, t.before, t.after, t.rejected, t.merged])));
+  return out.join('\n');
+}
+
 export async function adoptCommand(file: string, options: AdoptCommandOptions): Promise<void> {
   const output = options.output ?? readConfigOrExit().dbPath;
-  const bar = new cliProgress.SingleBar(
-    { format: 'adopt {step} |{bar}| {percentage}% | {value}/{total}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000 },
-    cliProgress.Presets.shades_classic,
-  );
-  let step: string | null = null;
-  const onProgress = (p: AdoptProgress): void => {
-    if (!options.progress) return;
-    const total = Math.max(p.total, 1);
-    if (step === null) bar.start(total, p.done, { step: p.step });
-    else if (step !== p.step) bar.setTotal(total);
-    step = p.step;
-    bar.update(p.done, { step: p.step });
-  };
-  // Ctrl-C stops the adoption between chunks and removes what it had written; the source is untouched anyway.
+  const bar = progressBar('adopt', options.progress && !options.json);
+  const onProgress = (p: AdoptProgress): void => bar.update(p.total > 0 ? Math.round((p.done / p.total) * 100) : 100, `${p.step} ${p.done}/${p.total}`);
+  // Ctrl-C stops the adoption between chunks and removes what it had written; the source is never written anyway.
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
   try {
     const report = await adoptDatabase(file, { output, force: options.force, onProgress, signal: abort.signal });
-    if (step !== null) bar.stop();
-    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatAdoptReport(report));
-  } catch (e) {
-    if (step !== null) bar.stop();
-    throw e;
+    bar.stop();
+    printJsonOr(options.json, report, () => formatAdoptReport(report));
   } finally {
+    bar.stop();
     process.removeListener('SIGINT', onSigint);
   }
 }

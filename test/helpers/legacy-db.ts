@@ -4,7 +4,7 @@
  * Hub revision changed (shared ACARSHUB.md), plus, on request, rows that cannot be converted.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,7 @@ let cached: Seed | null = null;
 
 export function readSeed(): Seed {
   if (cached) return cached;
-  const { path } = seedCopy();
+  const { dir, path } = seedCopy();
   const db = new Database(path, { readonly: true });
   const all = (sql: string): Row[] => db.prepare(sql).all() as Row[];
   cached = {
@@ -61,6 +61,7 @@ export function readSeed(): Seed {
     nonlogged: all('SELECT * FROM nonlogged_count'),
   };
   db.close();
+  rmSync(dir, { recursive: true, force: true });
   return cached;
 }
 
