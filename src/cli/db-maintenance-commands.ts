@@ -77,7 +77,7 @@ async function mergeFully(db: Db, onProgress: (pct: number) => void): Promise<{ 
   await paced(
     (n) => merger.step(n),
     new AdaptiveChunk({ min: 8, initial: 64, max: 4096 }),
-    (r) => r.pages,
+    (r) => Math.floor(r.changes / 2),
     (r) => !r.after.fullMergeInProgress || !r.worked,
     (r) => {
       steps++;

@@ -11,7 +11,7 @@ import { prepareIndexMessages } from '../../src/store/fts-index.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { openWriterDatabase, type Db } from '../../src/store/open-database.js';
 import { autoVacuumMode, databaseSize } from '../../src/store/maintenance/database-size.js';
-import { FtsMerger, ftsMergeDue } from '../../src/store/maintenance/fts-merge.js';
+import { FtsMerger, fullMergeDue, widestLevel } from '../../src/store/maintenance/fts-merge.js';
 import { readFtsStructure } from '../../src/store/maintenance/fts-structure.js';
 import { fullVacuum } from '../../src/store/maintenance/full-vacuum.js';
 import { incrementalVacuum } from '../../src/store/maintenance/incremental-vacuum.js';
@@ -165,10 +165,10 @@ describe('maintenance', () => {
       for (let k = 0; k < 1000; k++) {
         const before = count(db, 'SELECT count(*) FROM messages');
         const r = m.runSlice(20);
-        if (r.job !== 'prune-age') break;
+        if (r.job === null) break;
+        if (r.job !== 'prune-age') continue;
         results.push(r);
         expect(before - count(db, 'SELECT count(*) FROM messages')).toBeLessThanOrEqual(Number(r.detail?.chunk ?? r.units));
-        if (!r.more) break;
       }
       expect(results.length).toBeGreaterThan(1);
       const c = m.counters;
@@ -179,10 +179,8 @@ describe('maintenance', () => {
       expect(c.maxSliceMs).toBeGreaterThan(0);
       expect(results.some((r) => r.note?.startsWith('pruned by age'))).toBe(true);
       integrityCheck(db);
-      // Nothing is due any more at this clock: the next slice does no pruning.
-      let r = m.runSlice(20);
-      while (r.job !== null && r.job !== 'prune-age') r = m.runSlice(20);
-      expect(r.job).toBeNull();
+      // Nothing is due any more at this clock.
+      expect(m.runSlice(20).job).toBeNull();
     });
 
     it('brings the database under the size cap by deleting the oldest messages, alert matches last', () => {
@@ -249,8 +247,8 @@ describe('maintenance', () => {
       // show the dead half of the index; the count of deleted rows does.
       const policy = { ratio: 0.5, minPages: 1, deletedShare: 0.2 };
       expect(indexedDeleted).toBeGreaterThan(before.documents * 0.5);
-      expect(ftsMergeDue(before, policy, 0)).toBe(false);
-      expect(ftsMergeDue(before, policy, indexedDeleted)).toBe(true);
+      expect(fullMergeDue(before, policy, 0)).toBe(false);
+      expect(fullMergeDue(before, policy, indexedDeleted)).toBe(true);
 
       const merger = new FtsMerger(db);
       let steps = 0;
@@ -269,7 +267,7 @@ describe('maintenance', () => {
       expect(after.segmentCount).toBe(1);
       expect(after.leafPages).toBeLessThan(before.leafPages);
       expect(count(db, 'SELECT count(*) FROM messages_fts_data')).toBeLessThan(dataRowsBefore);
-      expect(ftsMergeDue(after, policy, 0)).toBe(false);
+      expect(fullMergeDue(after, policy, 0)).toBe(false);
       integrityCheck(db);
       const anyLeft = count(db, 'SELECT max(id) FROM messages');
       expect(count(db, 'SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?', `tail:N${anyLeft}Z`)).toBe(1);
@@ -283,13 +281,31 @@ describe('maintenance', () => {
       for (let k = 0; k < 2000; k++) {
         const r = m.runSlice(20);
         if (r.note) notes.push(r.note);
-        if (r.job === 'fts-merge' && !r.more) break;
         if (r.job === null) break;
       }
       expect(m.counters.ftsFullMerges).toBe(1);
       expect(m.counters.ftsMergeSteps).toBeGreaterThan(0);
       expect(readFtsStructure(db).segmentCount).toBeLessThan(before.segmentCount);
       expect(notes.some((n) => n.startsWith('full-text index merged'))).toBe(true);
+      integrityCheck(db);
+    });
+
+    it('takes merging out of the commits: with a slice after each commit no level nears crisismerge', () => {
+      const m = new Maintenance(db, { saveDays: 30, alertSaveDays: 30, maxBytes: 0, now: () => NOW_MS });
+      const merger = new FtsMerger(db);
+      expect(merger.automerge()).toBe(0);
+      let widest = 0;
+      for (let b = 0; b < 150; b++) {
+        insert(db, Array.from({ length: 20 }, (_, i) => ({ ageDays: 1 - (b * 20 + i) / 10_000, textBytes: 200 })));
+        for (let r = m.runSlice(20); r.job !== null && r.more; r = m.runSlice(20));
+        widest = Math.max(widest, widestLevel(merger.structure()));
+      }
+      expect(widest).toBeLessThan(8);
+      expect(m.counters.ftsMergeSteps).toBeGreaterThan(10);
+      // Without the slices, commits no longer merge: level 0 fills up to crisismerge.
+      const fresh = readFtsStructure(db).levels[0]?.segments.length ?? 0;
+      for (let b = 0; b < 12; b++) insert(db, [{ ageDays: 0.5, textBytes: 200 }]);
+      expect(readFtsStructure(db).levels[0]?.segments.length ?? 0).toBe(fresh + 12);
       integrityCheck(db);
     });
   });

@@ -1,8 +1,8 @@
 /**
- * The size of a job's next step (rows, pages), adapted to the time each step actually took so a
- * step stays within the slice's budget: the rate of the last step predicts the next. It shrinks
- * at once when a step ran over, and grows at most 2x per step (only after a step that used its
- * whole chunk in under the target), so a cold cache or a busy disk cannot make it jump.
+ * The size of a job's next step (rows, pages), adapted to the time steps actually take so a step
+ * stays within the slice's budget. The cost per unit it plans with rises at once to the cost of
+ * a slow step and falls back slowly, because step costs vary a lot (a cold page, an FTS flush);
+ * the size grows at most 1.5x per step, and only after a step that used its whole chunk.
  */
 export interface ChunkLimits {
   min: number;
@@ -12,10 +12,15 @@ export interface ChunkLimits {
 
 /** Aim below the budget: the next step's cost is only predicted. */
 const TARGET_SHARE = 0.6;
+const GROWTH = 1.5;
+/** Per step, the planned cost per unit falls at most to this share of itself. */
+const COST_DECAY = 0.9;
 
 export class AdaptiveChunk {
   readonly #limits: ChunkLimits;
   #size: number;
+  /** Planned milliseconds per unit; 0 until a step is measured. */
+  #cost = 0;
 
   constructor(limits: ChunkLimits) {
     if (!(limits.min >= 1 && limits.min <= limits.initial && limits.initial <= limits.max)) {
@@ -31,15 +36,12 @@ export class AdaptiveChunk {
 
   /** A step of `units` (asked: `asked`) took `ms`; the budget per step is `budgetMs`. */
   record(units: number, asked: number, ms: number, budgetMs: number): void {
-    const target = budgetMs * TARGET_SHARE;
-    const { min, max } = this.#limits;
     if (units <= 0) return;
-    if (ms > target) {
-      const predicted = Math.floor((units / Math.max(ms, 0.01)) * target);
-      this.#size = Math.max(min, Math.min(this.#size, predicted));
-    } else if (units >= asked) {
-      const predicted = Math.floor((units / Math.max(ms, 0.01)) * target);
-      this.#size = Math.min(max, Math.max(this.#size, Math.min(predicted, this.#size * 2)));
-    }
+    const cost = ms / units;
+    this.#cost = Math.max(cost, this.#cost * COST_DECAY);
+    const { min, max } = this.#limits;
+    const fits = Math.floor((budgetMs * TARGET_SHARE) / Math.max(this.#cost, 1e-6));
+    const ceiling = units >= asked ? Math.floor(this.#size * GROWTH) : this.#size;
+    this.#size = Math.max(min, Math.min(max, fits, ceiling));
   }
 }

@@ -26,8 +26,11 @@ export interface MaintenanceOptions {
   ftsMergeRatio?: number;
   /** ... and hold at least this many leaf pages (~4 KB each). Default 256. */
   ftsMergeMinPages?: number;
-  /** How often to read the FTS structure when no merge is in progress. Default 10 s. */
-  ftsCheckIntervalMs?: number;
+  /**
+   * Set FTS5's automerge to 0 so commits never merge, and merge in slices instead (fts-merge.ts).
+   * Stored in the database. Default true.
+   */
+  ftsTakeOverMerges?: boolean;
   /** The WAL file is checkpointed and truncated when larger than this. Default 16 MiB. */
   walMaxBytes?: number;
   /** How often to look at the WAL file's size. Default 1 s. */
@@ -59,7 +62,7 @@ export function resolveOptions(o: MaintenanceOptions): ResolvedOptions {
     ftsMergeDeletedShare: 0.2,
     ftsMergeRatio: 0.5,
     ftsMergeMinPages: 256,
-    ftsCheckIntervalMs: 10_000,
+    ftsTakeOverMerges: true,
     walMaxBytes: 16 * 2 ** 20,
     walCheckIntervalMs: 1_000,
     vacuumStartPages: 4096,
@@ -80,7 +83,7 @@ export interface SliceResult {
   job: MaintenanceJob | null;
   /** The slice's duration, due checks included. */
   ms: number;
-  /** Work done: messages deleted (rejects included), FTS leaf pages asked for, WAL frames copied, pages vacuumed. */
+  /** Work done: messages deleted (rejects included), FTS leaf pages merged (about), WAL frames copied, pages vacuumed. */
   units: number;
   /** Some job has work now: call again after the next batch rather than at the idle pace. */
   more: boolean;
@@ -96,7 +99,7 @@ export interface MaintenanceCounters {
   prunedMessages: { age: number; alertAge: number; size: number };
   prunedRejects: number;
   deletedAlertMatches: number;
-  /** FTS 'merge' commands run, leaf pages they were asked for, full merges finished. */
+  /** FTS 'merge' commands run (level and full merges), leaf pages they were asked for, full merges finished. */
   ftsMergeSteps: number;
   ftsMergePages: number;
   ftsFullMerges: number;

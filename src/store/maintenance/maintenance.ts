@@ -15,7 +15,7 @@ import { StoreError } from '../../errors.js';
 import type { Db } from '../open-database.js';
 import { AdaptiveChunk } from './adaptive-chunk.js';
 import { autoVacuumMode, databaseSize, fileBytes, walPath, type AutoVacuumMode } from './database-size.js';
-import { FtsMerger, ftsMergeDue } from './fts-merge.js';
+import { FtsMerger, fullMergeDue, levelMergeDue, widestLevel } from './fts-merge.js';
 import type { FtsStructure } from './fts-structure.js';
 import { incrementalVacuum } from './incremental-vacuum.js';
 import {
@@ -45,6 +45,8 @@ interface SizePass {
 const SIZE_STALL_ROWS = 10_000;
 const SIZE_STALL_BYTES_PER_ROW = 32;
 const MB = 2 ** 20;
+/** Half of FTS5's crisismerge (16): a level this wide is merged before any prune step. */
+const URGENT_LEVEL_WIDTH = 8;
 
 function mb(bytes: number): string {
   return `${(bytes / MB).toFixed(1)} MiB`;
@@ -66,7 +68,10 @@ export class Maintenance {
   readonly autoVacuum: AutoVacuumMode;
   #agePass = { plain: 0, alert: 0, rejects: 0 };
   #sizePass: SizePass | null = null;
-  #ftsBefore: FtsStructure | null = null;
+  /** The structure when the full merge under way started; null when none is. */
+  #ftsFull: FtsStructure | null = null;
+  /** The FTS structure as read in this slice (reading it is cheap, but it is read by several checks). */
+  #structure: FtsStructure | null = null;
   /** ACARS messages deleted since the last full merge started: their entries are still in the index. */
   #ftsDeleted = 0;
   /** Documents in the index when last read. */
@@ -81,6 +86,7 @@ export class Maintenance {
     this.#size = new SizePruner(db);
     this.#fts = new FtsMerger(db);
     this.#ftsDocs = this.#fts.structure().documents;
+    if (this.#o.ftsTakeOverMerges && this.#fts.automerge() !== 0) this.#fts.setAutomerge(0);
     this.#walPath = walPath(db);
     this.autoVacuum = autoVacuumMode(db);
   }
@@ -98,13 +104,17 @@ export class Maintenance {
     if (this.#db.inTransaction) throw new StoreError('maintenance: runSlice called inside a transaction');
     const started = performance.now();
     const now = this.#o.now();
+    this.#structure = null;
     let work: Work = { job: null, units: 0 };
-    for (const job of MAINTENANCE_JOBS) {
+    // A level nearing crisismerge goes first, or FTS5 would merge it in full in the writer's next commit.
+    const urgent = widestLevel(this.#ftsStructure()) >= URGENT_LEVEL_WIDTH;
+    for (const job of urgent ? (['fts-merge', ...MAINTENANCE_JOBS] as const) : MAINTENANCE_JOBS) {
       if (this.#due(job, now)) {
         work = this.#run(job, budgetMs, now);
         break;
       }
     }
+    this.#structure = null;
     const more = MAINTENANCE_JOBS.some((j) => this.#due(j, now));
     const ms = performance.now() - started;
     if (work.job) {
@@ -129,18 +139,16 @@ export class Maintenance {
         if (o.maxBytes === 0) return false;
         // Wait for the full-text merge under way, and let one start when this pass's deletes
         // call for it: it frees what they left in the index, so the pass does not overshoot.
-        if (this.#ftsBefore) return false;
+        if (this.#ftsFull) return false;
         if (this.#sizePass) return !this.#deletesWarrantMerge();
         if (!timeUp) return false;
         return databaseSize(this.#db).estimatedBytes > o.maxBytes || later(o.sizeCheckIntervalMs);
       }
       case 'fts-merge': {
-        if (this.#ftsBefore || this.#deletesWarrantMerge()) return true;
+        if (this.#ftsFull || this.#deletesWarrantMerge()) return true;
         if (!timeUp) return false;
-        const s = this.#fts.structure();
-        this.#ftsDocs = s.documents;
-        const policy = { ratio: o.ftsMergeRatio, minPages: o.ftsMergeMinPages, deletedShare: o.ftsMergeDeletedShare };
-        return ftsMergeDue(s, policy, this.#ftsDeleted) || later(o.ftsCheckIntervalMs);
+        const s = this.#ftsStructure();
+        return levelMergeDue(s) || fullMergeDue(s, this.#mergePolicy(), this.#ftsDeleted);
       }
       case 'wal-checkpoint':
         if (!timeUp) return false;
@@ -153,6 +161,16 @@ export class Maintenance {
       default:
         throw new Error(`maintenance: unknown job ${String(job satisfies never)}`);
     }
+  }
+
+  #ftsStructure(): FtsStructure {
+    this.#structure ??= this.#fts.structure();
+    this.#ftsDocs = this.#structure.documents;
+    return this.#structure;
+  }
+
+  #mergePolicy(): { ratio: number; minPages: number; deletedShare: number } {
+    return { ratio: this.#o.ftsMergeRatio, minPages: this.#o.ftsMergeMinPages, deletedShare: this.#o.ftsMergeDeletedShare };
   }
 
   #deletesWarrantMerge(): boolean {
@@ -256,29 +274,36 @@ export class Maintenance {
     return work;
   }
 
+  /**
+   * Level merges ('merge' +N) whenever a level has usermerge segments, and full merges (one
+   * 'merge' -N, then +N until the merge into the oldest segment is done) when fullMergeDue says.
+   */
   #ftsMerge(budgetMs: number, now: number): Work {
-    this.#ftsBefore ??= this.#fts.structure();
+    const before = this.#ftsStructure();
+    // Not while an age pass deletes: one full merge after it, not one per share of its deletes.
+    if (!this.#ftsFull && !this.#age.active && (this.#deletesWarrantMerge() || fullMergeDue(before, this.#mergePolicy(), this.#ftsDeleted))) this.#ftsFull = before;
+    const full = this.#ftsFull;
     const asked = this.#ftsChunk.size;
     const t0 = performance.now();
-    const step = this.#fts.step(asked);
-    this.#ftsChunk.record(asked, asked, performance.now() - t0, budgetMs);
+    const step = this.#fts.step(asked, full !== null);
+    this.#ftsChunk.record(Math.floor(step.changes / 2), asked, performance.now() - t0, budgetMs);
     // Deletes from now on leave markers in new segments, outside this merge.
     if (step.started) this.#ftsDeleted = 0;
     this.#ftsDocs = step.after.documents;
     this.#counters.ftsMergeSteps++;
     this.#counters.ftsMergePages += asked;
     const a = step.after;
-    const work: Work = { job: 'fts-merge', units: asked, detail: { segments: a.segmentCount, leafPages: a.leafPages, remainingInput: a.fullMergeInputLeaves, chunk: asked } };
-    if (a.fullMergeInProgress && step.worked) return work;
-    const before = this.#ftsBefore;
-    this.#ftsBefore = null;
-    this.#next['fts-merge'] = now + this.#o.ftsCheckIntervalMs;
-    if (a.fullMergeInProgress) return { ...work, note: 'full-text index: the merge in progress did no work; trying again later' };
+    const work: Work = { job: 'fts-merge', units: Math.floor(step.changes / 2), detail: { full: full !== null, segments: a.segmentCount, leafPages: a.leafPages, remainingInput: a.fullMergeInputLeaves, chunk: asked } };
+    // Nothing to merge after all (a level FTS5 does not take yet): look again in a second.
+    if (!step.worked) this.#next['fts-merge'] = now + 1000;
+    if (!full || (a.fullMergeInProgress && step.worked)) return work;
+    this.#ftsFull = null;
+    if (a.fullMergeInProgress) return { ...work, note: 'full-text index: the merge in progress did no work; trying again in a second' };
     // Started and finished in one step without work: the index was already one segment.
     if (step.started && !step.worked) return work;
     this.#counters.ftsFullMerges++;
-    const note = `full-text index merged: ${before.segmentCount} -> ${a.segmentCount} segments, ${before.leafPages} -> ${a.leafPages} leaf pages`;
-    return { ...work, note, detail: { segmentsBefore: before.segmentCount, segments: a.segmentCount, leafPagesBefore: before.leafPages, leafPages: a.leafPages } };
+    const note = `full-text index merged: ${full.segmentCount} -> ${a.segmentCount} segments, ${full.leafPages} -> ${a.leafPages} leaf pages`;
+    return { ...work, note, detail: { segmentsBefore: full.segmentCount, segments: a.segmentCount, leafPagesBefore: full.leafPages, leafPages: a.leafPages } };
   }
 
   #walCheckpoint(now: number): Work {

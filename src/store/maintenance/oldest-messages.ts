@@ -61,7 +61,9 @@ export function prepareMessageDeleter(db: Db): MessageDeleter {
     let messages = 0;
     let indexed = 0;
     let alertMatches = 0;
-    for (const r of rows) {
+    // In rowid order: FTS5 buffers deletes while rowids increase and writes a new segment each
+    // time one goes back; msg_time order would write one per out-of-order message.
+    for (const r of [...rows].sort((a, b) => a.id - b.id)) {
       const gone = message.get(r.id);
       if (!gone) continue;
       messages++;
