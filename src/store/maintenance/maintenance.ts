@@ -3,13 +3,18 @@
  * bounded step of the first job that is due, in this order of priority:
  *   prune-age -> prune-size -> fts-merge -> wal-checkpoint -> incremental-vacuum
  * Prunes come first because they free space and the others reclaim it; a WAL checkpoint runs
- * when no prune or merge is under way, so its TRUNCATE runs at an idle moment.
+ * when no prune or merge is due, so its TRUNCATE runs at an idle moment. One exception: a
+ * full-text level nearing FTS5's crisismerge is merged before anything else, or FTS5 would
+ * merge it in full inside the writer's next commit.
  *
  * Every step is one short transaction or one autocommit statement on the writer's connection,
  * so readers on other connections (WAL) are never blocked, and the writer is stalled only for
  * the step. Steps are sized by AdaptiveChunk to stay inside the budget; a WAL checkpoint cannot
  * be split (its cost is what SQLite's own checkpoints left, about 1,000 pages at most).
  * Nothing here is asynchronous: the caller decides when to call, the scheduler decides what.
+ *
+ * Constructing it sets FTS5's automerge to 0 (unless ftsTakeOverMerges is false): from then on
+ * commits do not merge the full-text index, this scheduler does (fts-merge.ts says why).
  */
 import { StoreError } from '../../errors.js';
 import type { Db } from '../open-database.js';
