@@ -81,7 +81,7 @@ export class Engine {
   /** Journal batches past the checkpoint, waiting for the schema (replayed once it is ready). */
   #heldReplay: JournalRecord[] = [];
   #migration: { progress: MigrationProgress; error?: string } | null = null;
-  /** A restore in progress: the journal position committed when it began. */
+  /** A restore is in progress: schema changes it causes must not resume writing before its replay is set up. */
   #restoring = false;
   #fatal: Error | null = null;
   #accepting = false;

@@ -5,6 +5,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { schemaHas } from '../store/schema/schema-snapshot.js';
 import { AdoptError } from './adopt-errors.js';
 
 /** Removes a SQLite file and the WAL files beside it. */
@@ -25,8 +26,7 @@ export function checkOutput(output: string, force: boolean): void {
   try {
     const db = new Database(output, { readonly: true, fileMustExist: true });
     try {
-      const hasMessages = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").get() !== undefined;
-      messages = hasMessages ? (db.prepare('SELECT count(*) FROM messages').pluck().get() as number) : 0;
+      messages = schemaHas(db, 'messages') ? (db.prepare('SELECT count(*) FROM messages').pluck().get() as number) : 0;
     } finally {
       db.close();
     }

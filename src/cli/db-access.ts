@@ -7,19 +7,22 @@ import { openWriterDatabase, type Db } from '../store/open-database.js';
 import { engineLockPath, migrationLockPath } from '../store/schema/lock-paths.js';
 import { describeHolder, lockHolder, ProcessLock, type LockHolder } from '../store/schema/process-lock.js';
 
-/** Opens the configured database; it must exist (a typo in CONTRAIL_DATA_DIR must not create an empty one). */
-export function openExisting(config: Config): Db {
+/** A typo in CONTRAIL_DATA_DIR must not create an empty database. */
+function requireDatabase(config: Config): void {
   if (!existsSync(config.dbPath)) {
     throw new UsageError(`no database at ${config.dbPath} (the engine creates it at its first start; check CONTRAIL_DATA_DIR)`);
   }
+}
+
+/** Opens the configured database for writing; it must exist. */
+export function openExisting(config: Config): Db {
+  requireDatabase(config);
   return openWriterDatabase(config.dbPath);
 }
 
 /** A read-only connection, for commands that only look (the file is not written, not even its header). */
 export function openReadOnly(config: Config): Db {
-  if (!existsSync(config.dbPath)) {
-    throw new UsageError(`no database at ${config.dbPath} (the engine creates it at its first start; check CONTRAIL_DATA_DIR)`);
-  }
+  requireDatabase(config);
   return new Database(config.dbPath, { readonly: true, fileMustExist: true });
 }
 

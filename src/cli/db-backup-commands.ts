@@ -1,6 +1,6 @@
 /** `contrail db backup | backups | restore ID`. */
 import { UsageError } from '../errors.js';
-import { createBackup, listBackups, pruneBackups } from '../store/schema/backups.js';
+import { backupPercent, createBackup, listBackups, pruneBackups } from '../store/schema/backups.js';
 import { restoreDatabase } from '../store/schema/restore-database.js';
 import { openExisting, requireEngineStopped, withMigrationLock } from './db-access.js';
 import type { JsonOption } from './db-schema-commands.js';
@@ -14,7 +14,7 @@ export async function backupCommand(o: JsonOption & { progress: boolean }): Prom
   const db = openExisting(config);
   const bar = progressBar('backup', o.progress && !o.json);
   try {
-    const b = await createBackup(db, config.database.backups.dir, 'manual', (p) => bar.update(p.totalPages ? ((p.totalPages - p.remainingPages) / p.totalPages) * 100 : 100, 'copying'));
+    const b = await createBackup(db, config.database.backups.dir, 'manual', (p) => bar.update(backupPercent(p), 'copying'));
     bar.stop();
     const pruned = pruneBackups(config.database.backups.dir, config.database.backups.keep, config.database.backups.keepDays).map((x) => x.id);
     printJsonOr(o.json, { ...b, prunedBackups: pruned }, () => [`backup ${b.id}: ${formatBytes(b.bytes)} in ${b.ms} ms at ${b.path}`, ...(pruned.length ? [`retention deleted: ${pruned.join(', ')}`] : [])].join('\n'));

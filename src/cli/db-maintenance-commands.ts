@@ -17,6 +17,7 @@ import { FtsMerger } from '../store/maintenance/fts-merge.js';
 import type { FtsStructure } from '../store/maintenance/fts-structure.js';
 import { fullVacuum } from '../store/maintenance/full-vacuum.js';
 import { incrementalVacuum } from '../store/maintenance/incremental-vacuum.js';
+import { resolveOptions } from '../store/maintenance/maintenance-options.js';
 import { AgePruner, ageCutoffs, countAgePrunable } from '../store/maintenance/prune-by-age.js';
 import { estimateSizePrunable, SizePruner } from '../store/maintenance/prune-by-size.js';
 import { checkpointAndTruncate } from '../store/maintenance/wal-checkpoint.js';
@@ -44,10 +45,8 @@ export interface VacuumOptions {
 }
 
 const STEP_BUDGET_MS = 20;
-/** The size cap's pass ends this share below the cap, as the engine's does. */
-const SIZE_HEADROOM = 0.05;
-/** A size pass lets the full-text merge free the index entries of what it deleted when they reach this share. */
-const MERGE_DELETED_SHARE = 0.2;
+/** The size pass ends as far below the cap, and lets the full-text merge run as often, as the engine's does. */
+const { sizeHeadroom: SIZE_HEADROOM, ftsMergeDeletedShare: MERGE_DELETED_SHARE } = resolveOptions({ saveDays: 1, alertSaveDays: 1, maxBytes: 0 });
 
 /** Runs `step` until `done` (asked after `onStep`), pausing after each step at least as long as it took. */
 async function paced<T>(step: (chunk: number) => T, chunk: AdaptiveChunk, units: (r: T) => number, done: (r: T) => boolean, onStep: (r: T) => void): Promise<void> {

@@ -2,13 +2,12 @@
 import { createInterface } from 'node:readline/promises';
 import { MigrationError, UsageError } from '../errors.js';
 import { databaseStatus, type DatabaseStatus } from '../store/schema/database-status.js';
-import { engineLockPath } from '../store/schema/lock-paths.js';
 import { migrateWithBackup } from '../store/schema/migrate-with-backup.js';
 import { assertMigratable, resolveMigrationName, rollbackMigrations, schemaStatus } from '../store/schema/migration-runner.js';
 import { planMigrations } from '../store/schema/plan-migrations.js';
 import { createBackup, pruneBackups } from '../store/schema/backups.js';
 import { verifyDatabase } from '../store/schema/verify-database.js';
-import { describeHolder, lockHolder } from '../store/schema/process-lock.js';
+import { describeHolder } from '../store/schema/process-lock.js';
 import { openExisting, openReadOnly, requireEngineStopped, runningEngine, withMigrationLock } from './db-access.js';
 import { formatBytes, formatTable, printJsonOr } from './format.js';
 import { progressBar } from './progress-bar.js';
@@ -65,7 +64,7 @@ async function confirm(question: string): Promise<boolean> {
  * exactly this schema (it stopped writing and will pick the new schema up by itself).
  */
 function checkEngineWaits(config: ReturnType<typeof readConfigOrExit>, target: string | null): void {
-  const engine = lockHolder(engineLockPath(config.dbPath));
+  const engine = runningEngine(config);
   if (!engine) return;
   const state = engine.state as { schema?: string; target?: string } | undefined;
   if (state?.schema === 'pending' && state.target === target) return;

@@ -19,6 +19,7 @@ import { migrationLockPath } from './schema/lock-paths.js';
 import { migrateWithBackup } from './schema/migrate-with-backup.js';
 import { schemaStatus, type MigrationProgress } from './schema/migration-runner.js';
 import { ProcessLock, readLock } from './schema/process-lock.js';
+import { schemaHas } from './schema/schema-snapshot.js';
 import { restoreDatabase } from './schema/restore-database.js';
 import { Maintenance } from './maintenance/maintenance.js';
 
@@ -92,9 +93,7 @@ export class WriterService {
     const s = schemaStatus(this.#db!);
     const checkpoint = this.#writer
       ? this.#writer.checkpoint
-      : ((this.#db!.prepare("SELECT 1 FROM sqlite_master WHERE name = 'journal_checkpoint'").get()
-          ? (this.#db!.prepare('SELECT position FROM journal_checkpoint WHERE id = 1').pluck().get() as number | undefined)
-          : 0) ?? 0);
+      : ((schemaHas(this.#db!, 'journal_checkpoint') ? (this.#db!.prepare('SELECT position FROM journal_checkpoint WHERE id = 1').pluck().get() as number | undefined) : 0) ?? 0);
     return { mode: this.#writer ? 'ready' : 'pending', schema: s.current, target: s.target, pending: s.pending.map((p) => p.name), tampered: s.tampered, checkpoint };
   }
 

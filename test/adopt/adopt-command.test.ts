@@ -9,6 +9,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runContrail } from '../../bench/lib/engine-process.js';
 import type { AdoptReport } from '../../src/adopt/adopt-report.js';
 import { adoptCommand } from '../../src/cli/db-adopt-command.js';
+import { capturedStdout } from '../helpers/captured-output.js';
 import { seedCopy, sha256 } from '../helpers/legacy-db.js';
 
 const dirs: string[] = [];
@@ -23,17 +24,6 @@ function source(): { dir: string; path: string } {
   return s;
 }
 
-async function captured(run: () => Promise<void>): Promise<string> {
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  await run();
-  vi.restoreAllMocks();
-  return out;
-}
 
 const legacyCount = (path: string, table: string): number => {
   const db = new Database(path, { readonly: true });
@@ -46,7 +36,7 @@ describe('adoptCommand', () => {
   it('prints the summary and an aligned verification table ending the output', async () => {
     const { dir, path } = source();
     const output = join(dir, 'contrail.sqlite');
-    const text = await captured(() => adoptCommand(path, { output, force: false, json: false, progress: true }));
+    const text = await capturedStdout(() => adoptCommand(path, { output, force: false, json: false, progress: true }));
     expect(text).toMatch(new RegExp(`^adopted ${path} \\(ACARS Hub generation 2, revision a1b2c3d4e5f6\\) into ${output}`));
     const lines = text.trimEnd().split('\n');
     const head = lines.findIndex((l) => l.startsWith('legacy table'));
@@ -63,7 +53,7 @@ describe('adoptCommand', () => {
   it('prints the report as JSON with --json', async () => {
     const { dir, path } = source();
     const output = join(dir, 'contrail.sqlite');
-    const report = JSON.parse(await captured(() => adoptCommand(path, { output, force: false, json: true, progress: false }))) as AdoptReport;
+    const report = JSON.parse(await capturedStdout(() => adoptCommand(path, { output, force: false, json: true, progress: false }))) as AdoptReport;
     expect(report.output).toBe(output);
     expect(report.tables.find((t) => t.from === 'alert_matches')).toMatchObject({ before: legacyCount(path, 'alert_matches'), after: legacyCount(path, 'alert_matches') });
   });
@@ -73,7 +63,7 @@ describe('adoptCommand', () => {
     const dataDir = join(dir, 'data');
     vi.stubEnv('CONTRAIL_DATA_DIR', dataDir);
     try {
-      await captured(() => adoptCommand(path, { force: false, json: true, progress: false }));
+      await capturedStdout(() => adoptCommand(path, { force: false, json: true, progress: false }));
     } finally {
       vi.unstubAllEnvs();
     }

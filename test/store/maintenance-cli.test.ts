@@ -10,25 +10,12 @@ import { optimizeCommand, pruneCommand, vacuumCommand } from '../../src/cli/db-m
 import { prepareIndexMessages } from '../../src/store/fts-index.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { openWriterDatabase, type Db } from '../../src/store/open-database.js';
+import { capturedStdout } from '../helpers/captured-output.js';
 import { readFtsStructure } from '../../src/store/maintenance/fts-structure.js';
 
 const DAY = 86_400;
 const ENV = ['CONTRAIL_DATA_DIR', 'DB_SAVE_DAYS', 'DB_ALERT_SAVE_DAYS', 'CONTRAIL_DB_MAX_BYTES'] as const;
 
-async function captured(run: () => Promise<void>): Promise<string> {
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await run();
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return out;
-}
 
 /** 2,000 messages, one every 30 minutes back from now (about 42 days, none on a whole day), in 40 commits; every 100th alert-matched. */
 async function seed(path: string): Promise<void> {
@@ -79,7 +66,7 @@ describe('db maintenance commands', () => {
   });
 
   it('prune --dry-run says what prune then deletes, and changes nothing itself', async () => {
-    const dry = JSON.parse(await captured(() => pruneCommand({ dryRun: true, json: true, progress: false }))) as {
+    const dry = JSON.parse(await capturedStdout(() => pruneCommand({ dryRun: true, json: true, progress: false }))) as {
       age: { plainMessages: number; alertMessages: number; alertKept: number };
     };
     // Older than 10 days: messages 0..1519 (1520); alert-matched ones (id % 100 = 0) older than 20 days go too.
@@ -89,7 +76,7 @@ describe('db maintenance commands', () => {
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(2000);
     db.close();
 
-    const done = JSON.parse(await captured(() => pruneCommand({ dryRun: false, json: true, progress: false }))) as {
+    const done = JSON.parse(await capturedStdout(() => pruneCommand({ dryRun: false, json: true, progress: false }))) as {
       age: { messages: number; alertMatched: number; alertKept: number };
     };
     expect(done.age.messages).toBe(dry.age.plainMessages + dry.age.alertMessages);
@@ -109,7 +96,7 @@ describe('db maintenance commands', () => {
     db.close();
     process.env.DB_SAVE_DAYS = '100';
     process.env.CONTRAIL_DB_MAX_BYTES = String(Math.floor(before * 0.7));
-    const out = JSON.parse(await captured(() => pruneCommand({ dryRun: false, json: true, progress: false }))) as { size: { messages: number; bytesAfter: number } };
+    const out = JSON.parse(await capturedStdout(() => pruneCommand({ dryRun: false, json: true, progress: false }))) as { size: { messages: number; bytesAfter: number } };
     expect(out.size.messages).toBeGreaterThan(0);
     expect(out.size.bytesAfter).toBeLessThanOrEqual(before * 0.7);
     db = open();
@@ -122,7 +109,7 @@ describe('db maintenance commands', () => {
     const segments = readFtsStructure(db).segmentCount;
     db.close();
     expect(segments).toBeGreaterThan(1);
-    const out = JSON.parse(await captured(() => optimizeCommand({ json: true, progress: false }))) as {
+    const out = JSON.parse(await capturedStdout(() => optimizeCommand({ json: true, progress: false }))) as {
       fts: { before: { segments: number }; after: { segments: number } };
       wal: { after: number };
     };
@@ -140,7 +127,7 @@ describe('db maintenance commands', () => {
     const free = Number(db.pragma('freelist_count', { simple: true }));
     db.close();
     expect(free).toBeGreaterThan(10);
-    const out = JSON.parse(await captured(() => vacuumCommand({ full: false, yes: false, json: true, progress: false }))) as {
+    const out = JSON.parse(await capturedStdout(() => vacuumCommand({ full: false, yes: false, json: true, progress: false }))) as {
       freelistPages: { before: number; after: number };
     };
     expect(out.freelistPages).toEqual({ before: free, after: 0 });
@@ -148,11 +135,11 @@ describe('db maintenance commands', () => {
     db = open();
     db.exec('PRAGMA auto_vacuum = NONE; VACUUM');
     db.close();
-    const none = await captured(() => vacuumCommand({ full: false, yes: false, json: false, progress: false }));
+    const none = await capturedStdout(() => vacuumCommand({ full: false, yes: false, json: false, progress: false }));
     expect(none).toMatch(/auto_vacuum is NONE.*contrail db vacuum --full/s);
     expect(process.exitCode).toBe(1);
     await expect(vacuumCommand({ full: true, yes: false, json: false, progress: false })).rejects.toThrow(/free in the temporary directory.*--yes/s);
-    const full = JSON.parse(await captured(() => vacuumCommand({ full: true, yes: true, json: true, progress: false }))) as { autoVacuum: { before: string; after: string } };
+    const full = JSON.parse(await capturedStdout(() => vacuumCommand({ full: true, yes: true, json: true, progress: false }))) as { autoVacuum: { before: string; after: string } };
     expect(full.autoVacuum).toEqual({ before: 'none', after: 'incremental' });
   });
 });

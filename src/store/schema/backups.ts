@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, UsageError } from '../../errors.js';
 import type { Db } from '../open-database.js';
+import { schemaHas } from './schema-snapshot.js';
 
 export interface BackupInfo {
   /** File name without extension, sortable by time, e.g. 20261121T103000123Z-pre-migrate. */
@@ -27,13 +28,17 @@ export interface BackupProgress {
   remainingPages: number;
 }
 
+/** How far a backup has come, 0 to 100. */
+export function backupPercent(p: BackupProgress): number {
+  return p.totalPages === 0 ? 100 : Math.round(((p.totalPages - p.remainingPages) / p.totalPages) * 100);
+}
+
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:.]/g, '');
 }
 
 function lastMigration(db: Db): string | null {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'").get();
-  return exists ? ((db.prepare('SELECT max(name) FROM kysely_migration').pluck().get() as string | null) ?? null) : null;
+  return schemaHas(db, 'kysely_migration') ? ((db.prepare('SELECT max(name) FROM kysely_migration').pluck().get() as string | null) ?? null) : null;
 }
 
 function fsyncPath(path: string): void {

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { Db } from '../open-database.js';
 import { listBackups, type BackupInfo } from './backups.js';
 import { schemaStatus, type Migrations, type SchemaStatus } from './migration-runner.js';
+import { schemaHas } from './schema-snapshot.js';
 
 export interface DatabaseStatus extends Omit<SchemaStatus, 'applied'> {
   path: string;
@@ -25,7 +26,7 @@ function size(path: string): number {
 }
 
 function ftsHealth(db: Db): DatabaseStatus['fts'] {
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'acars_text'").get()) return null;
+  if (!schemaHas(db, 'acars_text')) return null;
   const documents = db.prepare('SELECT count(*) FROM messages_fts_docsize').pluck().get() as number;
   const acarsRows = db.prepare('SELECT count(*) FROM acars_text').pluck().get() as number;
   const segments = db.prepare('SELECT count(DISTINCT segid) FROM messages_fts_idx').pluck().get() as number;

@@ -4,7 +4,7 @@
  * reporting progress as one sequence of steps: backup, each migration, done.
  */
 import type { Db } from '../open-database.js';
-import { createBackup, pruneBackups, type BackupInfo } from './backups.js';
+import { backupPercent, createBackup, pruneBackups, type BackupInfo } from './backups.js';
 import { applyMigrations, assertMigratable, schemaStatus, type MigrationProgress, type Migrations, type StepResult } from './migration-runner.js';
 
 export interface BackupPolicy {
@@ -28,10 +28,9 @@ export async function migrateWithBackup(db: Db, backups: BackupPolicy, options: 
   const started = performance.now();
   let backup: BackupInfo | null = null;
   if (!status.fresh) {
-    backup = await createBackup(db, backups.dir, 'pre-migrate', (p) => {
-      const percent = p.totalPages === 0 ? 0 : Math.round(((p.totalPages - p.remainingPages) / p.totalPages) * 100);
-      options.onProgress?.({ step: 'backup', index: 0, total: pending.length, percent, elapsedMs: Math.round(performance.now() - started) });
-    });
+    backup = await createBackup(db, backups.dir, 'pre-migrate', (p) =>
+      options.onProgress?.({ step: 'backup', index: 0, total: pending.length, percent: backupPercent(p), elapsedMs: Math.round(performance.now() - started) }),
+    );
   }
   const applied = await applyMigrations(db, { ...options, onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, elapsedMs: Math.round(performance.now() - started) })) });
   const prunedBackups = backup ? pruneBackups(backups.dir, backups.keep, backups.keepDays).map((b) => b.id) : [];

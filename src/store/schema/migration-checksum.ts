@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { Migration } from 'kysely';
 
 let migrationsDir: string | null | undefined;
+/** A file's checksum per process: the running code cannot change under it, and a waiting engine asks every second. */
+const fileChecksums = new Map<string, string>();
 
 /** The project's migrations/ folder: the nearest package.json above this file has it beside it. */
 function findMigrationsDir(): string | null {
@@ -31,6 +33,10 @@ function sha256(text: string): string {
 export function migrationChecksum(name: string, migration: Migration): string {
   const dir = findMigrationsDir();
   const file = dir === null ? null : join(dir, `${name}.ts`);
-  if (file !== null && existsSync(file)) return sha256(readFileSync(file, 'utf8'));
+  if (file !== null && existsSync(file)) {
+    let sum = fileChecksums.get(file);
+    if (sum === undefined) fileChecksums.set(file, (sum = sha256(readFileSync(file, 'utf8'))));
+    return sum;
+  }
   return sha256(`${migration.up.toString()}\n${migration.down?.toString() ?? ''}`);
 }

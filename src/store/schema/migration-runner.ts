@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../../../migrations/index.js';
 import { MigrationError } from '../../errors.js';
 import type { Db } from '../open-database.js';
 import { migrationChecksum } from './migration-checksum.js';
-import { describeSchemaDiff, diffSchema, schemaDiffIsEmpty, snapshotSchema } from './schema-snapshot.js';
+import { describeSchemaDiff, diffSchema, schemaDiffIsEmpty, schemaHas, snapshotSchema } from './schema-snapshot.js';
 
 export type Migrations = Readonly<Record<string, Migration>>;
 
@@ -64,17 +64,13 @@ export interface StepResult {
   ms: number;
 }
 
-function tableExists(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
-
 export function schemaStatus(db: Db, migrations: Migrations = MIGRATIONS): SchemaStatus {
   const names = Object.keys(migrations).sort();
-  const ran = tableExists(db, KYSELY_TABLE)
+  const ran = schemaHas(db, KYSELY_TABLE)
     ? (db.prepare(`SELECT name, timestamp FROM ${KYSELY_TABLE} ORDER BY name`).all() as { name: string; timestamp: string }[])
     : [];
   const recorded = new Map<string, { checksum: string; duration_ms: number }>();
-  if (tableExists(db, CHECKSUM_TABLE)) {
+  if (schemaHas(db, CHECKSUM_TABLE)) {
     for (const r of db.prepare(`SELECT name, checksum, duration_ms FROM ${CHECKSUM_TABLE}`).all() as { name: string; checksum: string; duration_ms: number }[]) {
       recorded.set(r.name, r);
     }
@@ -96,7 +92,7 @@ export function schemaStatus(db: Db, migrations: Migrations = MIGRATIONS): Schem
     tampered: applied.filter((a) => a.state === 'tampered').map((a) => a.name),
     unknown: applied.filter((a) => a.state === 'unknown').map((a) => a.name),
     fresh: userTables === 0,
-    foreign: userTables > 0 && !tableExists(db, KYSELY_TABLE),
+    foreign: userTables > 0 && !schemaHas(db, KYSELY_TABLE),
   };
 }
 
@@ -173,6 +169,13 @@ async function oneStep(db: Db, name: string, direction: 'up' | 'down', step: (m:
   }
 }
 
+/** Progress of `total` steps: report(step, index) before each, report('done', total) at the end. */
+function reporter(total: number, onProgress?: (p: MigrationProgress) => void): (step: string, index: number) => void {
+  const started = performance.now();
+  return (step, index) =>
+    onProgress?.({ step, index, total, percent: total === 0 ? 100 : Math.round((index / total) * 100), elapsedMs: Math.round(performance.now() - started) });
+}
+
 /** Applies pending migrations up to `to` (default: all), one transaction each. */
 export async function applyMigrations(db: Db, options: { migrations?: Migrations; to?: string; onProgress?: (p: MigrationProgress) => void } = {}): Promise<StepResult[]> {
   const migrations = options.migrations ?? MIGRATIONS;
@@ -180,10 +183,8 @@ export async function applyMigrations(db: Db, options: { migrations?: Migrations
   assertMigratable(status);
   const todo = status.pending.filter((p) => options.to === undefined || p.name <= options.to);
   if (status.applied.some((a) => a.state === 'unrecorded')) backfillChecksums(db, status, migrations);
-  const started = performance.now();
   const results: StepResult[] = [];
-  const report = (step: string, index: number): void =>
-    options.onProgress?.({ step, index, total: todo.length, percent: todo.length === 0 ? 100 : Math.round((index / todo.length) * 100), elapsedMs: Math.round(performance.now() - started) });
+  const report = reporter(todo.length, options.onProgress);
   for (const [i, p] of todo.entries()) {
     report(p.name, i);
     const ms = await oneStep(db, p.name, 'up', (m) => m.migrateUp(), migrations, (t) => recordChecksum(db, p.name, p.checksum, t));
@@ -215,10 +216,8 @@ export async function rollbackMigrations(db: Db, to: string | null, options: { m
   const status = schemaStatus(db, migrations);
   assertMigratable(status);
   const todo = status.applied.filter((a) => to === null || a.name > to).reverse();
-  const started = performance.now();
   const results: StepResult[] = [];
-  const report = (step: string, index: number): void =>
-    options.onProgress?.({ step, index, total: todo.length, percent: todo.length === 0 ? 100 : Math.round((index / todo.length) * 100), elapsedMs: Math.round(performance.now() - started) });
+  const report = reporter(todo.length, options.onProgress);
   for (const [i, a] of todo.entries()) {
     if (!migrations[a.name]!.down) throw new MigrationError(`migration ${a.name} has no down migration: cannot roll back past it`);
     report(a.name, i);

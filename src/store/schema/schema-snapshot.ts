@@ -26,6 +26,11 @@ export function snapshotSchema(db: Db): SchemaSnapshot {
   return new Map(rows.map((r) => [r.name, r]));
 }
 
+/** Whether the schema has a table, view, index or trigger of that name. */
+export function schemaHas(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
+}
+
 export function diffSchema(before: SchemaSnapshot, after: SchemaSnapshot): SchemaDiff {
   const diff: SchemaDiff = { added: [], removed: [], changed: [] };
   for (const [name, a] of after) {

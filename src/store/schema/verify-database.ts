@@ -4,6 +4,7 @@
  */
 import type { Db } from '../open-database.js';
 import { schemaStatus, type Migrations } from './migration-runner.js';
+import { schemaHas } from './schema-snapshot.js';
 
 export interface Check {
   name: string;
@@ -23,8 +24,7 @@ function integrity(db: Db): Check {
 }
 
 function fts(db: Db): Check {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'messages_fts'").get();
-  if (!exists) return { name: 'fts5 integrity-check', ok: true, detail: 'no full-text index (empty schema)' };
+  if (!schemaHas(db, 'messages_fts')) return { name: 'fts5 integrity-check', ok: true, detail: 'no full-text index (empty schema)' };
   try {
     db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
     const docs = db.prepare('SELECT count(*) FROM messages_fts_docsize').pluck().get() as number;
