@@ -125,6 +125,7 @@ export class Engine {
         onSchema: (state) => this.#schemaChanged(state),
         onProgress: (p) => this.#migrationProgress(p),
         onMaintenance: (note, detail) => log.info(detail, `maintenance: ${note}`),
+        onMaintenanceCounters: (counters) => m.maintenance.record(counters),
       },
     );
     const ready = await this.#writer.ready();

@@ -4,4 +4,4 @@
  * touch files and sockets last. (publish-clients, publish-protocol, micro-bench and inputs are
  * helpers, not suites.)
  */
-export const MICRO_SUITES: readonly string[] = ['framing', 'normalize', 'labels', 'msgpack', 'writer', 'duckdb', 'publish'];
+export const MICRO_SUITES: readonly string[] = ['framing', 'normalize', 'labels', 'msgpack', 'writer', 'maintenance', 'duckdb', 'publish'];

@@ -36,7 +36,8 @@ export interface Config {
   tcpReconnectMs: number;
   udpRecvBufferBytes: number;
   logLevel: LogLevel;
-  retention: { saveDays: number; alertSaveDays: number };
+  /** Message retention; `checkIntervalMs`: how often expired messages are looked for. */
+  retention: { saveDays: number; alertSaveDays: number; checkIntervalMs: number };
   /** How long a shutdown waits for accepted frames to be committed before it closes anyway. */
   shutdownTimeoutMs: number;
   database: {

@@ -68,6 +68,8 @@ export const INTEGER_SETTINGS = {
   CONTRAIL_JOURNAL_MAX_BYTES: { min: 16777216, max: 1099511627776, fallback: 4294967296 },
   // How long SIGTERM waits for accepted frames to be committed; what is left stays in the journal.
   CONTRAIL_SHUTDOWN_TIMEOUT_MS: { min: 100, max: 600000, fallback: 10000 },
+  // How often the engine looks for messages past DB_SAVE_DAYS / DB_ALERT_SAVE_DAYS; each look is cheap (an index range).
+  CONTRAIL_PRUNE_CHECK_SECONDS: { min: 1, max: 86400, fallback: 60 },
   // 0: no size cap. Otherwise the oldest messages are pruned while the database holds more than this.
   CONTRAIL_DB_MAX_BYTES: { min: 0, max: 1099511627776, fallback: 0 },
   // Backups before migrations and restores: the newest N are kept...

@@ -77,6 +77,7 @@ export function loadConfig(env: Env, cwd: string): Config {
     retention: {
       saveDays: read(env, 'DB_SAVE_DAYS', days, daysAllowed, D.DEFAULT_SAVE_DAYS, problems, { emptyIsUnset: true }),
       alertSaveDays: read(env, 'DB_ALERT_SAVE_DAYS', days, daysAllowed, D.DEFAULT_ALERT_SAVE_DAYS, problems, { emptyIsUnset: true }),
+      checkIntervalMs: int('CONTRAIL_PRUNE_CHECK_SECONDS') * 1000,
     },
     shutdownTimeoutMs: int('CONTRAIL_SHUTDOWN_TIMEOUT_MS'),
     database: {

@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { summarizeStats } from '../decode/decode-stats.js';
 import type { DecoderType } from '../decode/message.js';
 import { readUdpDrops } from '../ingest/udp-kernel-drops.js';
+import { MaintenanceMetrics } from './maintenance-metrics.js';
 
 export class EngineMetrics {
   readonly registry = new Registry();
@@ -34,6 +35,7 @@ export class EngineMetrics {
   readonly storageBlocked: Gauge<'part'>;
   readonly journalPosition: Gauge;
   readonly journalCheckpoint: Gauge;
+  readonly maintenance: MaintenanceMetrics;
 
   constructor() {
     const r = [this.registry];
@@ -93,6 +95,7 @@ export class EngineMetrics {
     });
     this.journalPosition = new Gauge({ name: 'contrail_journal_position_bytes', help: 'Journal position of the last appended batch', registers: r });
     this.journalCheckpoint = new Gauge({ name: 'contrail_journal_checkpoint_bytes', help: 'Journal position up to which everything is committed', registers: r });
+    this.maintenance = new MaintenanceMetrics(this.registry);
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }
 

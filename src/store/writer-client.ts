@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { ClosedError, ContrailError, WorkerError } from '../errors.js';
 import type { FromWriter, SchemaState, ToWriter, WriterRequest, WriterWorkerData } from '../threads/protocol.js';
+import type { MaintenanceCounters } from './maintenance/maintenance-options.js';
 import type { MigrationProgress } from './schema/migration-runner.js';
 
 export type Committed = Extract<FromWriter, { kind: 'committed' }>;
@@ -20,6 +21,7 @@ export interface WriterCallbacks {
   onSchema(state: SchemaState & { appliedMigrations: string[] }): void;
   onProgress(p: MigrationProgress): void;
   onMaintenance(note: string, detail: Record<string, unknown>): void;
+  onMaintenanceCounters(counters: MaintenanceCounters): void;
 }
 
 const WRITER_URL = new URL('../../workers/writer.js', import.meta.url);
@@ -72,6 +74,9 @@ export class WriterClient {
             break;
           case 'maintenance':
             callbacks.onMaintenance(m.note, m.detail);
+            break;
+          case 'maintenance-counters':
+            callbacks.onMaintenanceCounters(m.counters);
             break;
           case 'reply': {
             const r = this.#requests.get(m.id);

@@ -32,6 +32,8 @@ const SCHEMA_POLL_MS = 1000;
 const MAINTENANCE_TICK_MS = 250;
 /** Longest a maintenance slice aims to hold the writer: a batch waits at most about this long. */
 const MAINTENANCE_BUDGET_MS = 20;
+/** Maintenance counters reach the main thread's metrics at most this often. */
+const COUNTERS_EVERY_MS = 1000;
 
 export class WriterService {
   readonly #data: WriterWorkerData;
@@ -47,6 +49,9 @@ export class WriterService {
   #closed = false;
   #maintenance: Maintenance | null = null;
   #maintenanceTimer: NodeJS.Timeout | null = null;
+  /** A slice ran a job since the counters were last posted. */
+  #countersDirty = false;
+  #countersPostedAt = 0;
 
   constructor(data: WriterWorkerData, post: Post) {
     this.#data = data;
@@ -121,9 +126,16 @@ export class WriterService {
       try {
         const r = m.runSlice(MAINTENANCE_BUDGET_MS);
         more = r.more;
+        if (r.job) this.#countersDirty = true;
         if (r.note) this.#post({ kind: 'maintenance', note: r.note, detail: r.detail ?? {} });
       } catch (e) {
         this.#post({ kind: 'maintenance', note: `maintenance step failed: ${(e as Error).message}`, detail: { code: errorCode(e) } });
+      }
+      const now = performance.now();
+      if (this.#countersDirty && now - this.#countersPostedAt >= COUNTERS_EVERY_MS) {
+        this.#countersDirty = false;
+        this.#countersPostedAt = now;
+        this.#post({ kind: 'maintenance-counters', counters: m.counters });
       }
       this.#scheduleMaintenance(more ? 1 : MAINTENANCE_TICK_MS);
     }, ms);

@@ -6,7 +6,7 @@ import type { DecoderType } from '../decode/message.js';
 import type { SourceLabel, WriteOutcome } from '../store/message-writer.js';
 import type { BackupPolicy } from '../store/schema/migrate-with-backup.js';
 import type { MigrationProgress } from '../store/schema/migration-runner.js';
-import type { MaintenanceOptions } from '../store/maintenance/maintenance-options.js';
+import type { MaintenanceCounters, MaintenanceOptions } from '../store/maintenance/maintenance-options.js';
 
 /** workerData of the decode pool's threads. */
 export interface DecodeWorkerData {
@@ -62,6 +62,8 @@ export type FromWriter =
   | { kind: 'progress'; progress: MigrationProgress }
   /** Background maintenance did something worth a log line (a prune pass, a blocked checkpoint…). */
   | { kind: 'maintenance'; note: string; detail: Record<string, number | string | boolean> }
+  /** Maintenance's cumulative counters, at most once a second while they change (for metrics). */
+  | { kind: 'maintenance-counters'; counters: MaintenanceCounters }
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; code: string; message: string }
   /** `publish` (an encodePublishBatch() buffer) is transferred. */

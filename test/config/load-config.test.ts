@@ -59,7 +59,7 @@ describe('defaults (empty environment)', () => {
     expect(config.udpRecvBufferBytes).toBe(8 * 1024 * 1024);
     expect(config.logLevel).toBe('info');
     expect(config.storeNonAcars).toBe(true);
-    expect(config.retention).toEqual({ saveDays: 7, alertSaveDays: 120 });
+    expect(config.retention).toEqual({ saveDays: 7, alertSaveDays: 120, checkIntervalMs: 60_000 });
     expect(config.decodeThreads).toBe(defaultDecodeThreads());
   });
 
@@ -192,6 +192,7 @@ describe('scalar settings', () => {
         CONTRAIL_LOG_LEVEL: 'DEBUG',
         DB_SAVE_DAYS: '0.5',
         DB_ALERT_SAVE_DAYS: '365',
+        CONTRAIL_PRUNE_CHECK_SECONDS: '5',
       },
       CWD,
     );
@@ -203,7 +204,7 @@ describe('scalar settings', () => {
     expect(config.tcpReconnectMs).toBe(250);
     expect(config.udpRecvBufferBytes).toBe(65536);
     expect(config.logLevel).toBe('debug');
-    expect(config.retention).toEqual({ saveDays: 0.5, alertSaveDays: 365 });
+    expect(config.retention).toEqual({ saveDays: 0.5, alertSaveDays: 365, checkIntervalMs: 5000 });
   });
 
   it.each([
@@ -249,7 +250,7 @@ describe('scalar settings', () => {
   });
 
   it('treats empty ACARS Hub retention values as unset', () => {
-    expect(loadConfig({ DB_SAVE_DAYS: '', DB_ALERT_SAVE_DAYS: '' }, CWD).retention).toEqual({ saveDays: 7, alertSaveDays: 120 });
+    expect(loadConfig({ DB_SAVE_DAYS: '', DB_ALERT_SAVE_DAYS: '' }, CWD).retention).toEqual({ saveDays: 7, alertSaveDays: 120, checkIntervalMs: 60_000 });
   });
 });
 

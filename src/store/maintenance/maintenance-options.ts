@@ -75,7 +75,8 @@ export function resolveOptions(o: MaintenanceOptions): ResolvedOptions {
 
 /** The options the configuration gives; the rest keep their defaults. */
 export function maintenanceOptionsFrom(config: Config): MaintenanceOptions {
-  return { saveDays: config.retention.saveDays, alertSaveDays: config.retention.alertSaveDays, maxBytes: config.database.maxBytes };
+  const r = config.retention;
+  return { saveDays: r.saveDays, alertSaveDays: r.alertSaveDays, ageCheckIntervalMs: r.checkIntervalMs, maxBytes: config.database.maxBytes };
 }
 
 export interface SliceResult {
