@@ -6,6 +6,7 @@ import * as m0003 from './0003_journal_checkpoint.js';
 import * as m0004 from './0004_frame_ref.js';
 import * as m0005 from './0005_fts_content_view.js';
 import * as m0006 from './0006_alerts_and_history.js';
+import * as m0007 from './0007_message_intelligence.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
@@ -14,4 +15,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_frame_ref': m0004,
   '0005_fts_content_view': m0005,
   '0006_alerts_and_history': m0006,
+  '0007_message_intelligence': m0007,
 };

@@ -5,6 +5,7 @@
  */
 import type { Counter } from 'prom-client';
 import type { Config } from './config/config-types.js';
+import type { TermSet } from './alerts/term-store.js';
 import { DecodePool } from './decode/decode-pool.js';
 import { createSource } from './ingest/create-source.js';
 import { Dispatcher } from './ingest/dispatcher.js';
@@ -24,7 +25,8 @@ import { forEachPublished } from './store/publish-batch.js';
 import { WriterClient } from './store/writer-client.js';
 import { ContrailError, type WorkerError } from './errors.js';
 import { readJournalFrom, type JournalRecord } from './journal/journal-reader.js';
-import { registerDbApi, type DbAdmin } from './serve/admin-api.js';
+import { apiHelpers, registerDbApi, type DbAdmin } from './serve/admin-api.js';
+import { registerIntelApi, type IntelAdmin } from './serve/intel-api.js';
 import { listBackups } from './store/schema/backups.js';
 import { engineLockPath } from './store/schema/lock-paths.js';
 import { maintenanceOptionsFrom } from './store/maintenance/maintenance-options.js';
@@ -61,7 +63,8 @@ export class Engine {
   readonly #log: Logger;
   readonly #startedAt = Date.now();
   #writer!: WriterClient;
-  #decode!: DecodePool;
+  #decode: DecodePool | undefined;
+  #alertTerms: TermSet | null = null;
   #pipeline!: Pipeline;
   #dispatcher!: Dispatcher;
   #journal: JournalWriter | null = null;
@@ -116,7 +119,7 @@ export class Engine {
     const hardLimit = Math.max(MEMORY_BATCH_LIMIT, c.maxPendingBatches * 4);
 
     this.#writer = new WriterClient(
-      { dbPath: c.dbPath, sources: labels, autoMigrate: c.database.autoMigrate, backups: c.database.backups, maintenance: maintenanceOptionsFrom(c) },
+      { dbPath: c.dbPath, sources: labels, autoMigrate: c.database.autoMigrate, backups: c.database.backups, maintenance: maintenanceOptionsFrom(c), intel: c.intel },
       {
         onCommitted: (x) => this.#pipeline.committed(x),
         onFailed: (f) => this.#pipeline.failed(f),
@@ -126,6 +129,15 @@ export class Engine {
         onProgress: (p) => this.#migrationProgress(p),
         onMaintenance: (note, detail) => log.info(detail, `maintenance: ${note}`),
         onMaintenanceCounters: (counters) => m.maintenance.record(counters),
+        onAlertTerms: (terms) => {
+          this.#alertTerms = terms;
+          this.#decode?.setAlertTerms(terms);
+          log.info({ terms: terms.terms.length, ignore: terms.ignore.length }, 'alert terms loaded');
+        },
+        onRescan: (p) => {
+          this.#server?.broadcast({ event: 'alerts-rescan', ...p });
+          if (p.done) log.info(p, 'alert rescan done');
+        },
       },
     );
     const ready = await this.#writer.ready();
@@ -154,6 +166,7 @@ export class Engine {
     if (journal.tornBytes > 0) log.warn({ tornBytes: journal.tornBytes }, 'journal: skipped bytes that were not complete records (a crash mid-write)');
 
     this.#decode = new DecodePool(c.decodeThreads, { sourceTypes: c.sources.map((s) => s.type), storeNonAcars: c.storeNonAcars }, hardLimit);
+    if (this.#alertTerms) this.#decode.setAlertTerms(this.#alertTerms);
     this.#pipeline = new Pipeline(
       this.#decode,
       this.#writer,
@@ -167,9 +180,10 @@ export class Engine {
             this.#schedulePrune();
           }
           if (x.oldestReceivedAt !== null) m.commitLatency.observe((Date.now() - x.oldestReceivedAt) / 1000);
-          forEachPublished(x.publish, (payload, type) => {
-            this.#server.publish(payload, type);
-            m.messagesPublished.inc({ type });
+          m.recordIntel(x.duplicatesByType, x.alertHits);
+          forEachPublished(x.publish, (payload, type, topic) => {
+            this.#server.publish(payload, type, topic);
+            if (topic === 'messages') m.messagesPublished.inc({ type });
           });
         },
         onLost: (frames, reason, detail) => {
@@ -209,7 +223,11 @@ export class Engine {
       metrics: m,
       health: () => this.health(),
       log,
-      routes: (app) => registerDbApi(app, this.#dbAdmin(), c.database.adminToken, log),
+      routes: (app) => {
+        registerDbApi(app, this.#dbAdmin(), c.database.adminToken, log);
+        registerIntelApi(app, this.#intelAdmin(), apiHelpers(c.database.adminToken, log));
+      },
+      aircraft: (q) => this.#writer.request({ op: 'aircraft', query: q }),
     });
     if (!this.#server.native) {
       log.error(
@@ -378,6 +396,16 @@ export class Engine {
     this.#heldReplay = [];
     await this.#replay(records);
     this.#backlog?.release();
+  }
+
+  #intelAdmin(): IntelAdmin {
+    return {
+      listTerms: () => this.#writer.request({ op: 'alerts-list' }),
+      addTerm: (kind, term) => this.#writer.request({ op: 'alerts-add', kind, term }),
+      removeTerm: (kind, term) => this.#writer.request({ op: 'alerts-remove', kind, term }),
+      rescan: () => this.#writer.request({ op: 'alerts-rescan' }),
+      aircraft: (query) => this.#writer.request({ op: 'aircraft', query }),
+    };
   }
 
   #dbAdmin(): DbAdmin {

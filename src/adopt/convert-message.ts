@@ -62,7 +62,8 @@ function emptyMessage(): AdoptedMessage {
     freq: null, channel: null, level: null, noise: null, error: null, direction: null, icao: null, tail: null, flight: null,
     label: null, sublabel: null, mfi: null, mode: null, block_id: null, ack: null, msgno: null, more: null, text: null,
     depa: null, dsta: null, eta: null, gtout: null, gtin: null, wloff: null, wlin: null, lat: null, lon: null, alt: null,
-    src_addr: null, dst_addr: null, decoded: null, extra: null, frame_index: null,
+    src_addr: null, dst_addr: null, decoded: null, extra: null, label_decoded: null, decode_level: null, airline: null, gs_addr: null,
+    dedup_key: null, frame_index: null,
   };
 }
 

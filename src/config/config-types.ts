@@ -36,6 +36,8 @@ export interface Config {
   tcpReconnectMs: number;
   udpRecvBufferBytes: number;
   logLevel: LogLevel;
+  /** Dedup and multi-part windows, in seconds of message time. */
+  intel: { dedupWindowS: number; multipartWindowS: number };
   /** Message retention; `checkIntervalMs`: how often expired messages are looked for. */
   retention: { saveDays: number; alertSaveDays: number; checkIntervalMs: number };
   /** How long a shutdown waits for accepted frames to be committed before it closes anyway. */

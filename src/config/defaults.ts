@@ -70,6 +70,10 @@ export const INTEGER_SETTINGS = {
   CONTRAIL_SHUTDOWN_TIMEOUT_MS: { min: 100, max: 600000, fallback: 10000 },
   // How often the engine looks for messages past DB_SAVE_DAYS / DB_ALERT_SAVE_DAYS; each look is cheap (an index range).
   CONTRAIL_PRUNE_CHECK_SECONDS: { min: 1, max: 86400, fallback: 60 },
+  // Copies of one message (several stations, frequencies, or a repeat) within this window are stored once; 0 turns dedup off.
+  CONTRAIL_DEDUP_WINDOW_SECONDS: { min: 0, max: 3600, fallback: 5 },
+  // The parts of a long message are joined while each comes within this long of the last.
+  CONTRAIL_MULTIPART_WINDOW_SECONDS: { min: 1, max: 86400, fallback: 120 },
   // 0: no size cap. Otherwise the oldest messages are pruned while the database holds more than this.
   CONTRAIL_DB_MAX_BYTES: { min: 0, max: 1099511627776, fallback: 0 },
   // Backups before migrations and restores: the newest N are kept...

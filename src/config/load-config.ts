@@ -80,6 +80,7 @@ export function loadConfig(env: Env, cwd: string): Config {
       checkIntervalMs: int('CONTRAIL_PRUNE_CHECK_SECONDS') * 1000,
     },
     shutdownTimeoutMs: int('CONTRAIL_SHUTDOWN_TIMEOUT_MS'),
+    intel: { dedupWindowS: int('CONTRAIL_DEDUP_WINDOW_SECONDS'), multipartWindowS: int('CONTRAIL_MULTIPART_WINDOW_SECONDS') },
     database: {
       maxBytes: int('CONTRAIL_DB_MAX_BYTES'),
       backups: { dir: path.join(dataDir, D.BACKUP_DIR_NAME), keep: int('CONTRAIL_BACKUP_KEEP'), keepDays: int('CONTRAIL_BACKUP_KEEP_DAYS') },

@@ -4,6 +4,8 @@
  */
 import { readFrameBatch } from '../ingest/frame-batch.js';
 import { toMessageRow } from '../store/message-row.js';
+import type { AlertMatcher } from '../alerts/alert-matcher.js';
+import { messageIntel } from './message-intel.js';
 import { DecodeStats } from './decode-stats.js';
 import { encodeDecodedBatch, type DecodedPayload, type RejectRow } from './decoded-batch.js';
 import type { DecoderType } from './message.js';
@@ -13,6 +15,8 @@ export interface DecodeContext {
   /** Listener type per source index. */
   sourceTypes: readonly (DecoderType | null)[];
   storeNonAcars: boolean;
+  /** Alert terms compiled; null or empty: no matching. */
+  matcher?: AlertMatcher | null;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -23,7 +27,7 @@ function firstError(e: unknown): string {
 
 export function decodeFrames(batch: ArrayBuffer, ctx: DecodeContext): ArrayBuffer {
   const stats = new DecodeStats();
-  const payload: DecodedPayload = { rows: [], json: [], rejects: [] };
+  const payload: DecodedPayload = { rows: [], json: [], rejects: [], alerts: [] };
   const reject = (r: RejectRow, hint: DecoderType | null): void => {
     stats.rejected(hint, r[2]);
     payload.rejects.push(r);
@@ -65,8 +69,12 @@ export function decodeFrames(batch: ArrayBuffer, ctx: DecodeContext): ArrayBuffe
       continue;
     }
     stats.accepted(m.type);
-    payload.rows.push(toMessageRow(m, f.receivedAtMs, index));
-    payload.json.push(`{"receivedAt":${Math.round(f.receivedAtMs)},${JSON.stringify(m).slice(1)}`);
+    if (ctx.matcher && !ctx.matcher.empty && m.isAcars) {
+      for (const a of ctx.matcher.match(m)) payload.alerts!.push([payload.rows.length, a.term, a.field]);
+    }
+    const intel = messageIntel(m);
+    payload.rows.push(toMessageRow(m, f.receivedAtMs, index, intel.intel));
+    payload.json.push(`{"receivedAt":${Math.round(f.receivedAtMs)},${JSON.stringify(m).slice(1, -1)}${intel.json}}`);
   }
   return encodeDecodedBatch(stats.words, payload);
 }

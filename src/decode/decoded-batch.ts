@@ -15,7 +15,11 @@ export interface DecodedPayload {
   /** Normalized message JSON per row, without its id (the writer adds it after the insert). */
   json: string[];
   rejects: RejectRow[];
+  /** Alert matches: row index, term (as configured), field. */
+  alerts?: AlertRow[];
 }
+
+export type AlertRow = [number, string, string];
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 

@@ -36,6 +36,8 @@ export class EngineMetrics {
   readonly journalPosition: Gauge;
   readonly journalCheckpoint: Gauge;
   readonly maintenance: MaintenanceMetrics;
+  readonly duplicates: Counter<'type'>;
+  readonly alertMatches: Counter<'term'>;
 
   constructor() {
     const r = [this.registry];
@@ -96,6 +98,8 @@ export class EngineMetrics {
     this.journalPosition = new Gauge({ name: 'contrail_journal_position_bytes', help: 'Journal position of the last appended batch', registers: r });
     this.journalCheckpoint = new Gauge({ name: 'contrail_journal_checkpoint_bytes', help: 'Journal position up to which everything is committed', registers: r });
     this.maintenance = new MaintenanceMetrics(this.registry);
+    this.duplicates = new Counter({ name: 'contrail_duplicates_total', help: 'Copies of a message already stored (other stations, frequencies, repeats within the dedup window): counted on the kept message, not stored again', labelNames: ['type'], registers: r });
+    this.alertMatches = new Counter({ name: 'contrail_alert_matches_total', help: 'Alert matches stored, per term', labelNames: ['term'], registers: r });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }
 
@@ -113,6 +117,11 @@ export class EngineMetrics {
     for (const { hint, reason, count } of s.rejected) this.framesRejected.inc({ type: hint, reason }, count);
     if (s.typeMismatches) this.typeMismatches.inc(s.typeMismatches);
     for (const [type, n] of Object.entries(s.droppedNonAcars)) this.nonAcarsDropped.inc({ type }, n);
+  }
+
+  recordIntel(duplicatesByType: Partial<Record<DecoderType, number>>, alertHits: Record<string, number>): void {
+    for (const [type, n] of Object.entries(duplicatesByType)) this.duplicates.inc({ type }, n);
+    for (const [term, n] of Object.entries(alertHits)) this.alertMatches.inc({ term }, n);
   }
 
   recordStored(byType: Partial<Record<DecoderType, number>>): void {

@@ -19,6 +19,9 @@ export interface DbAdmin {
 
 const STATUS_BY_CODE: Record<string, string> = {
   CONTRAIL_ERR_USAGE: '404 Not Found',
+  CONTRAIL_ERR_BAD_REQUEST: '400 Bad Request',
+  CONTRAIL_ERR_ALERT_TERM: '400 Bad Request',
+  CONTRAIL_ERR_NOT_FOUND: '404 Not Found',
   CONTRAIL_ERR_BUSY: '409 Conflict',
   CONTRAIL_ERR_LOCKED: '409 Conflict',
   CONTRAIL_ERR_MIGRATION: '409 Conflict',
@@ -39,7 +42,14 @@ function tokenMatches(given: string, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function registerDbApi(app: TemplatedApp, admin: DbAdmin, token: string | null, log: Logger): void {
+export interface ApiHelpers {
+  /** Runs `work` with the response guarded against the client going away; errors become JSON errors with a status. */
+  handle(res: HttpResponse, work: () => Promise<{ status: string; body: unknown }>): void;
+  /** Admin writes: checks the token before anything else; answers and returns false if refused. */
+  authorized(res: HttpResponse, req: HttpRequest): boolean;
+}
+
+export function apiHelpers(token: string | null, log: Logger): ApiHelpers {
   /** Runs `work` with the response guarded against the client going away. */
   const handle = (res: HttpResponse, work: () => Promise<{ status: string; body: unknown }>): void => {
     let aborted = false;
@@ -68,7 +78,11 @@ export function registerDbApi(app: TemplatedApp, admin: DbAdmin, token: string |
     }
     return true;
   };
+  return { handle, authorized };
+}
 
+export function registerDbApi(app: TemplatedApp, admin: DbAdmin, token: string | null, log: Logger): void {
+  const { handle, authorized } = apiHelpers(token, log);
   app.get('/api/v1/db/status', (res) => handle(res, async () => ({ status: '200 OK', body: await admin.status() })));
   app.get('/api/v1/db/backups', (res) => handle(res, async () => ({ status: '200 OK', body: admin.backups() })));
   app.post('/api/v1/db/migrate', (res, req) => {

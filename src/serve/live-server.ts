@@ -9,7 +9,9 @@ import type { DecoderType } from '../decode/message.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import { ContrailError } from '../errors.js';
 import { loadUws } from './uws.js';
-import { errorReply, okReply, parseRequest, RequestError, uwsTopicsFor, type Topic } from './ws-protocol.js';
+import type { PublishTopic } from '../store/publish-batch.js';
+import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
+import { errorReply, okReply, parseRequest, RequestError, uwsTopicsFor, type RequestId, type Topic } from './ws-protocol.js';
 
 interface ClientData {
   topics: Set<Topic>;
@@ -26,6 +28,8 @@ export interface LiveServerOptions {
   log: Logger;
   /** More HTTP routes (the admin API), registered before the catch-all 404. */
   routes?: (app: TemplatedApp) => void;
+  /** Answers the `aircraft` request (in the writer thread); null when no aircraft matches. */
+  aircraft?: (q: AircraftQuery) => Promise<unknown>;
 }
 
 /** Every client is subscribed to this topic from the start: engine events (migration progress). */
@@ -64,7 +68,11 @@ export class LiveServer {
   }
 
   /** Sends one stored message's payload to its subscribers. */
-  publish(payload: Uint8Array, type: DecoderType): void {
+  publish(payload: Uint8Array, type: DecoderType, topic: PublishTopic = 'messages'): void {
+    if (topic === 'alerts') {
+      this.#app.publish('alerts', payload, false);
+      return;
+    }
     this.#app.publish('messages', payload, false);
     this.#app.publish(`messages:${type}`, payload, false);
   }
@@ -159,11 +167,33 @@ export class LiveServer {
         case 'ping':
           ws.send(okReply(req.id), false);
           break;
+        case 'aircraft':
+          this.#answer(ws, req.id, () => {
+            if (!this.#options.aircraft) throw new RequestError(req.id, 'UNAVAILABLE', 'aircraft lookups are not available');
+            return this.#options.aircraft(req.query);
+          });
+          break;
       }
     } catch (e) {
       if (e instanceof RequestError) ws.send(errorReply(e), false);
       else throw e;
     }
+  }
+
+  /** Sends one reply for an asynchronous request, unless the client left meanwhile. */
+  #answer(ws: WebSocket<ClientData>, id: RequestId, work: () => Promise<unknown>): void {
+    const send = (text: string): void => {
+      if (this.#clients.has(ws)) ws.send(text, false);
+    };
+    Promise.resolve()
+      .then(work)
+      .then(
+        (value) => send(JSON.stringify({ id, ok: true, result: value })),
+        (e: unknown) => {
+          const err = e instanceof RequestError ? e : new RequestError(id, e instanceof ContrailError && e.code === 'CONTRAIL_ERR_USAGE' ? 'BAD_REQUEST' : 'INTERNAL', (e as Error).message);
+          send(errorReply(err));
+        },
+      );
   }
 
   #syncTopics(ws: WebSocket<ClientData>, data: ClientData): void {

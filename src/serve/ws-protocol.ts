@@ -4,19 +4,21 @@
  * Pure: parsing and validation only; docs/protocol.md is the contract.
  */
 import { DECODER_TYPES, isDecoderType } from '../decode/message.js';
+import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
 
 export const PROTOCOL_VERSION = 1;
 
-export type Topic = 'messages' | `messages:${(typeof DECODER_TYPES)[number]}`;
+export type Topic = 'messages' | `messages:${(typeof DECODER_TYPES)[number]}` | 'alerts';
 
 export type ClientRequest =
   | { op: 'subscribe'; id: RequestId; topics: Topic[] }
   | { op: 'unsubscribe'; id: RequestId; topics: Topic[] }
-  | { op: 'ping'; id: RequestId };
+  | { op: 'ping'; id: RequestId }
+  | { op: 'aircraft'; id: RequestId; query: AircraftQuery };
 
 export type RequestId = string | number | null;
 
-export type ErrorCode = 'BAD_REQUEST' | 'UNKNOWN_OP' | 'UNKNOWN_TOPIC' | 'TOO_MANY_TOPICS';
+export type ErrorCode = 'BAD_REQUEST' | 'UNKNOWN_OP' | 'UNKNOWN_TOPIC' | 'TOO_MANY_TOPICS' | 'UNAVAILABLE' | 'INTERNAL';
 
 export class RequestError extends Error {
   constructor(
@@ -28,10 +30,10 @@ export class RequestError extends Error {
   }
 }
 
-export const ALL_TOPICS: readonly Topic[] = ['messages', ...DECODER_TYPES.map((t) => `messages:${t}` as Topic)];
+export const ALL_TOPICS: readonly Topic[] = ['messages', ...DECODER_TYPES.map((t) => `messages:${t}` as Topic), 'alerts'];
 
 export function isTopic(value: unknown): value is Topic {
-  if (value === 'messages') return true;
+  if (value === 'messages' || value === 'alerts') return true;
   return typeof value === 'string' && value.startsWith('messages:') && isDecoderType(value.slice('messages:'.length));
 }
 
@@ -69,8 +71,14 @@ export function parseRequest(text: string): ClientRequest {
       return { op: obj.op, id, topics: readTopics(obj, id) };
     case 'ping':
       return { op: 'ping', id };
+    case 'aircraft':
+      try {
+        return { op: 'aircraft', id, query: parseAircraftQuery(obj) };
+      } catch (e) {
+        throw new RequestError(id, 'BAD_REQUEST', (e as Error).message);
+      }
     default:
-      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping`);
+      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping, aircraft`);
   }
 }
 
@@ -87,5 +95,6 @@ export function errorReply(e: RequestError): string {
  * "messages" covers every type, so per-type topics are dropped when it is present.
  */
 export function uwsTopicsFor(topics: ReadonlySet<Topic>): Topic[] {
-  return topics.has('messages') ? ['messages'] : [...topics];
+  if (!topics.has('messages')) return [...topics];
+  return topics.has('alerts') ? ['messages', 'alerts'] : ['messages'];
 }

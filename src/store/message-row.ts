@@ -44,6 +44,15 @@ export const MESSAGE_COLUMNS = [
   'dst_addr',
   'decoded',
   'extra',
+  /** @airframes/acars-decoder's result (JSON) and its level: 'full', 'partial', or 'error' (the library threw). */
+  'label_decoded',
+  'decode_level',
+  /** Operator's ICAO airline designator, from the flight number. */
+  'airline',
+  /** Ground station address (VDL-M2), for the airport lookup. */
+  'gs_addr',
+  /** Content hash for dedup (dedup-key.ts); null for link frames. */
+  'dedup_key',
   /** Index of the frame in its batch; with the batch's journal position (added by the writer) it names the raw frame. */
   'frame_index',
 ] as const;
@@ -63,8 +72,19 @@ function flag(value: boolean | null): number | null {
   return value === null ? null : value ? 1 : 0;
 }
 
+/** What the decode worker works out beyond the normalized message. */
+export interface MessageIntel {
+  labelDecoded: string | null;
+  decodeLevel: string | null;
+  airline: string | null;
+  gsAddr: string | null;
+  dedupKey: number | null;
+}
+
+export const NO_INTEL: MessageIntel = { labelDecoded: null, decodeLevel: null, airline: null, gsAddr: null, dedupKey: null };
+
 /** SQLite-ready values in MESSAGE_COLUMNS order: booleans as 0/1, payload objects as JSON text. */
-export function toMessageRow(m: Message, receivedAtMs: number, frameIndex: number): MessageRow {
+export function toMessageRow(m: Message, receivedAtMs: number, frameIndex: number, intel: MessageIntel = NO_INTEL): MessageRow {
   return [
     m.type,
     m.decoder,
@@ -105,6 +125,11 @@ export function toMessageRow(m: Message, receivedAtMs: number, frameIndex: numbe
     m.dstAddr,
     json(m.decoded),
     json(m.extra),
+    intel.labelDecoded,
+    intel.decodeLevel,
+    intel.airline,
+    intel.gsAddr,
+    intel.dedupKey,
     frameIndex,
   ];
 }

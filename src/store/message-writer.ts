@@ -5,22 +5,39 @@
  * batch costs one upsert per distinct key, not one per message.
  */
 import type { Statement } from 'better-sqlite3';
-import { decodeDecodedBatch, type RejectRow } from '../decode/decoded-batch.js';
+import { decodeDecodedBatch, type AlertRow, type RejectRow } from '../decode/decoded-batch.js';
 import { DECODER_TYPES, isDecoderType, type DecoderType } from '../decode/message.js';
 import { TABLE_SUFFIX } from './decoder-tables.js';
 import { COL, MESSAGE_COLUMNS, type MessageRow } from './message-row.js';
 import { prepareIndexMessages } from './fts-index.js';
 import type { Db } from './open-database.js';
-import { encodePublishBatch } from './publish-batch.js';
+import { AircraftTracker } from './intel/aircraft-tracker.js';
+import { betterCopy, DedupWindow, type Kept } from './intel/dedup-window.js';
+import { IntelStatements, RECEPTION_COLUMNS } from './intel/intel-statements.js';
+import { joinedText, MultipartAssembler, type Group } from './intel/multipart.js';
+import { ALERT_FLAG, encodePublishBatch } from './publish-batch.js';
 
 export interface SourceLabel {
   descriptor: string;
   type: DecoderType | null;
 }
 
+export interface IntelOptions {
+  /** Copies of a message within this many seconds (message time) are stored once; 0: no dedup. */
+  dedupWindowS: number;
+  /** Parts of a long message are joined within this many seconds of the last part. */
+  multipartWindowS: number;
+}
+
+export const DEFAULT_INTEL: IntelOptions = { dedupWindowS: 5, multipartWindowS: 120 };
+
 export interface WriteOutcome {
   stored: number;
   storedByType: Partial<Record<DecoderType, number>>;
+  /** Copies of messages already stored (not stored again), per decoder type. */
+  duplicatesByType: Partial<Record<DecoderType, number>>;
+  /** Alert matches stored, per term. */
+  alertHits: Record<string, number>;
   rejects: number;
   firstId: number | null;
   lastId: number | null;
@@ -48,12 +65,23 @@ export class MessageWriter {
   readonly #indexMessages: Statement<[number, number]>;
   readonly #setCheckpoint: Statement<[number, number]>;
   #checkpoint: number;
-  readonly #transaction: (rows: MessageRow[], json: string[], rejects: RejectRow[], journalEnd: number | null) => WriteOutcome;
+  readonly #transaction: (rows: MessageRow[], json: string[], rejects: RejectRow[], alerts: AlertRow[], journalEnd: number | null) => WriteOutcome;
+  readonly #intel: IntelStatements;
+  readonly #options: IntelOptions;
+  readonly #dedup: DedupWindow;
+  readonly #multipart: MultipartAssembler;
+  readonly #aircraft: AircraftTracker;
 
-  constructor(db: Db, sources: readonly SourceLabel[]) {
+  constructor(db: Db, sources: readonly SourceLabel[], options: IntelOptions = DEFAULT_INTEL) {
     this.#sources = sources;
-    const cols = [...MESSAGE_COLUMNS, 'journal_end'].join(', ');
-    const params = [...MESSAGE_COLUMNS, 'journal_end'].map(() => '?').join(', ');
+    this.#options = options;
+    this.#intel = new IntelStatements(db);
+    this.#dedup = new DedupWindow(options.dedupWindowS);
+    this.#multipart = new MultipartAssembler(options.multipartWindowS);
+    this.#aircraft = new AircraftTracker(this.#intel);
+    this.#loadIntel();
+    const cols = [...MESSAGE_COLUMNS, 'journal_end', 'aircraft_id'].join(', ');
+    const params = [...MESSAGE_COLUMNS, 'journal_end', 'aircraft_id'].map(() => '?').join(', ');
     this.#insertMessage = db.prepare(`INSERT INTO messages (${cols}) VALUES (${params})`);
     this.#insertReject = db.prepare(
       'INSERT INTO rejects (received_at, source, type_hint, reason, detail, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -67,15 +95,15 @@ export class MessageWriter {
       (s) => `INSERT INTO freqs_${s} (freq, count) VALUES (?, ?) ON CONFLICT (freq) DO UPDATE SET count = count + excluded.count`,
     );
     this.#upsertMinute = db.prepare(
-      `INSERT INTO counts_minute (minute, type, messages, errors, non_acars) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO counts_minute (minute, type, messages, errors, non_acars, duplicates) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (minute, type) DO UPDATE SET messages = messages + excluded.messages,
-         errors = errors + excluded.errors, non_acars = non_acars + excluded.non_acars`,
+         errors = errors + excluded.errors, non_acars = non_acars + excluded.non_acars, duplicates = duplicates + excluded.duplicates`,
     );
     this.#indexMessages = prepareIndexMessages(db);
     this.#setCheckpoint = db.prepare('UPDATE journal_checkpoint SET position = ?, updated_at = ? WHERE id = 1');
     this.#checkpoint = (db.prepare('SELECT position FROM journal_checkpoint WHERE id = 1').pluck().get() as number | undefined) ?? 0;
-    this.#transaction = db.transaction((rows, json, rejects, journalEnd) => {
-      const out = this.#write(rows, json, rejects, journalEnd);
+    this.#transaction = db.transaction((rows, json, rejects, alerts, journalEnd) => {
+      const out = this.#write(rows, json, rejects, alerts, journalEnd);
       if (journalEnd !== null) this.#setCheckpoint.run(journalEnd, Date.now());
       return out;
     });
@@ -94,57 +122,153 @@ export class MessageWriter {
    */
   writeBatch(decoded: ArrayBuffer, journalEnd: number | null = null): WriteOutcome {
     if (journalEnd !== null && journalEnd <= this.#checkpoint) {
-      return { stored: 0, storedByType: {}, rejects: 0, firstId: null, lastId: null, oldestReceivedAt: null, skipped: true, publish: encodePublishBatch([], []) };
+      return { stored: 0, storedByType: {}, duplicatesByType: {}, alertHits: {}, rejects: 0, firstId: null, lastId: null, oldestReceivedAt: null, skipped: true, publish: encodePublishBatch([], []) };
     }
-    const { rows, json, rejects } = decodeDecodedBatch(decoded);
-    const out = this.#transaction(rows, json, rejects, journalEnd);
+    const { rows, json, rejects, alerts } = decodeDecodedBatch(decoded);
+    let out: WriteOutcome;
+    try {
+      out = this.#transaction(rows, json, rejects, alerts ?? [], journalEnd);
+    } catch (e) {
+      // The rows are gone with the transaction: what the in-memory state says about them too.
+      this.#loadIntel();
+      throw e;
+    }
     if (journalEnd !== null) this.#checkpoint = journalEnd;
     return out;
   }
 
-  #write(rows: MessageRow[], json: string[], rejects: RejectRow[], journalEnd: number | null): WriteOutcome {
+  /** Rebuilds the dedup window, the open multi-part groups and the aircraft cache from the database. */
+  #loadIntel(): void {
+    this.#aircraft.clear();
+    this.#multipart.clear();
+    for (const g of this.#intel.openGroups(this.#options.multipartWindowS)) this.#multipart.restore(g);
+    if (this.#dedup.enabled) for (const { key, kept } of this.#intel.recentKept(this.#options.dedupWindowS)) this.#dedup.remember(key, kept);
+  }
+
+  #storeGroup(g: Group): void {
+    const complete = g.complete ? 1 : 0;
+    if (g.id === 0) {
+      g.id = Number(this.#intel.insertGroup.run(g.type, g.label, g.base, g.icao, g.tail, g.flight, g.firstTime, g.lastTime, g.parts.size, complete, joinedText(g)).lastInsertRowid);
+      for (const p of g.parts.values()) this.#intel.setMultipart.run(g.id, p.id);
+    } else {
+      this.#intel.updateGroup.run(g.lastTime, g.parts.size, complete, joinedText(g), g.id);
+    }
+  }
+
+  /** Signal levels and frequencies count every reception, copies included: they describe the receivers. */
+  #tallyReception(row: MessageRow, type: DecoderType, levels: Map<DecoderType, Tally>, freqs: Map<DecoderType, Tally>): void {
+    const level = row[COL.level];
+    if (typeof level === 'number') {
+      let m = levels.get(type);
+      if (!m) levels.set(type, (m = new Map()));
+      bump(m, Math.round(level * 10) / 10);
+    }
+    const freq = row[COL.freq];
+    if (typeof freq === 'number') {
+      let m = freqs.get(type);
+      if (!m) freqs.set(type, (m = new Map()));
+      bump(m, freq);
+    }
+  }
+
+  /** A copy of a kept message: counted on it; its reception replaces the kept one's when better. */
+  #copy(kept: Kept, row: MessageRow, journalEnd: number | null): void {
+    kept.copies++;
+    const station = row[COL.station_id] as string | null;
+    if (station !== null && !kept.stations.includes(station)) kept.stations.push(station);
+    this.#intel.setCopies.run(kept.copies, kept.stations.length > 1 ? JSON.stringify(kept.stations) : null, kept.id);
+    const copy = { station, error: row[COL.error] as number | null, level: row[COL.level] as number | null };
+    if (!betterCopy(kept, copy)) return;
+    kept.error = copy.error;
+    kept.level = copy.level;
+    const values = RECEPTION_COLUMNS.map((c) => (c === 'journal_end' ? journalEnd : row[COL[c]] ?? null));
+    this.#intel.takeReception.run(...values, kept.id);
+  }
+
+  #write(rows: MessageRow[], json: string[], rejects: RejectRow[], alerts: AlertRow[], journalEnd: number | null): WriteOutcome {
     const levels = new Map<DecoderType, Tally>();
     const freqs = new Map<DecoderType, Tally>();
     // key: minute * 8 + type index -> [messages, errors, nonAcars]
-    const minutes = new Map<number, [number, number, number]>();
-    const payloads: string[] = new Array(rows.length);
-    const typeIndexes: number[] = new Array(rows.length);
+    const minutes = new Map<number, [number, number, number, number]>();
+    const payloads: string[] = [];
+    const typeIndexes: number[] = [];
     const storedByType: Partial<Record<DecoderType, number>> = {};
+    const duplicatesByType: Partial<Record<DecoderType, number>> = {};
+    const alertHits: Record<string, number> = {};
+    const alertsByRow = new Map<number, AlertRow[]>();
+    for (const a of alerts) {
+      const list = alertsByRow.get(a[0]);
+      if (list) list.push(a);
+      else alertsByRow.set(a[0], [a]);
+    }
+    let newest = -Infinity;
     let firstId: number | null = null;
     let lastId: number | null = null;
     let oldestReceivedAt: number | null = null;
 
     for (let k = 0; k < rows.length; k++) {
       const row = rows[k]!;
-      row.push(journalEnd); // the rows are this batch's own unpacked arrays
-      const id = Number(this.#insertMessage.run(row).lastInsertRowid);
-      firstId ??= id;
-      lastId = id;
       const receivedAt = row[COL.received_at] as number;
       if (oldestReceivedAt === null || receivedAt < oldestReceivedAt) oldestReceivedAt = receivedAt;
       const type = row[COL.type];
       if (!isDecoderType(type)) throw new TypeError(`row ${k} has no valid type: ${String(type)}`);
       const t = DECODER_TYPES.indexOf(type);
-      storedByType[type] = (storedByType[type] ?? 0) + 1;
-      typeIndexes[k] = t;
-      payloads[k] = `{"topic":"messages","data":{"id":${id},${json[k]!.slice(1)}}`;
+      const time = row[COL.msg_time] as number;
+      if (time > newest) newest = time;
+      const minute = Math.floor(time / 60) * 60;
+      const minuteKey = minute * 8 + t;
+      let c = minutes.get(minuteKey);
+      if (!c) minutes.set(minuteKey, (c = [0, 0, 0, 0]));
+      this.#tallyReception(row, type, levels, freqs);
 
-      const level = row[COL.level];
-      if (typeof level === 'number') {
-        let m = levels.get(type);
-        if (!m) levels.set(type, (m = new Map()));
-        bump(m, Math.round(level * 10) / 10);
+      const key = row[COL.dedup_key] as number | null;
+      const kept = key !== null && this.#dedup.enabled ? this.#dedup.find(key, time) : null;
+      if (kept !== null) {
+        this.#copy(kept, row, journalEnd);
+        duplicatesByType[type] = (duplicatesByType[type] ?? 0) + 1;
+        c[3]++;
+        continue;
       }
-      const freq = row[COL.freq];
-      if (typeof freq === 'number') {
-        let m = freqs.get(type);
-        if (!m) freqs.set(type, (m = new Map()));
-        bump(m, freq);
+
+      const str = (col: number): string | null => row[col] as string | null;
+      const num = (col: number): number | null => row[col] as number | null;
+      const aircraft = this.#aircraft.see({ type, time, icao: str(COL.icao), tail: str(COL.tail), flight: str(COL.flight), lat: num(COL.lat), lon: num(COL.lon), alt: num(COL.alt) });
+      row.push(journalEnd, aircraft?.id ?? null); // the rows are this batch's own unpacked arrays
+      const id = Number(this.#insertMessage.run(row).lastInsertRowid);
+      firstId ??= id;
+      lastId = id;
+      storedByType[type] = (storedByType[type] ?? 0) + 1;
+      if (key !== null && this.#dedup.enabled) {
+        const station = str(COL.station_id);
+        this.#dedup.remember(key, { id, time, error: num(COL.error), level: num(COL.level), copies: 1, stations: station === null ? [] : [station] });
       }
-      const minute = Math.floor((row[COL.msg_time] as number) / 60) * 60;
-      const key = minute * 8 + t;
-      let c = minutes.get(key);
-      if (!c) minutes.set(key, (c = [0, 0, 0]));
+
+      let extra = aircraft ? `"aircraftId":${aircraft.id},` : '';
+      const part = this.#multipart.offer({ id, type, label: str(COL.label), msgno: str(COL.msgno), icao: str(COL.icao), tail: str(COL.tail), flight: str(COL.flight), more: num(COL.more), text: str(COL.text), time });
+      if (part.kind !== 'single') {
+        const g = part.group;
+        this.#storeGroup(g);
+        if (part.kind === 'joined') this.#intel.setMultipart.run(g.id, id);
+        const parts = [...g.parts.keys()].sort().map((l) => ({ id: g.parts.get(l)!.id, part: l }));
+        extra += `"multipart":${JSON.stringify({ id: g.id, part: str(COL.msgno)!.slice(3), parts, complete: g.complete, text: joinedText(g) })},`;
+      }
+      const matches = alertsByRow.get(k);
+      let matchJson = '';
+      if (matches) {
+        for (const [, term, field] of matches) {
+          this.#intel.insertMatch.run(id, term, field, time);
+          alertHits[term] = (alertHits[term] ?? 0) + 1;
+        }
+        matchJson = JSON.stringify(matches.map(([, term, field]) => ({ term, field })));
+        extra += `"alerts":${matchJson},`;
+      }
+      const data = `{"id":${id},${extra}${json[k]!.slice(1)}`;
+      payloads.push(`{"topic":"messages","data":${data}}`);
+      typeIndexes.push(t);
+      if (matches) {
+        payloads.push(`{"topic":"alerts","data":{"matches":${matchJson},"message":${data}}}`);
+        typeIndexes.push(t | ALERT_FLAG);
+      }
       c[0]++;
       const error = row[COL.error];
       if (typeof error === 'number' && error > 0) c[1]++;
@@ -154,17 +278,22 @@ export class MessageWriter {
     if (firstId !== null && lastId !== null) this.#indexMessages.run(firstId, lastId);
     for (const [type, m] of levels) for (const [level, n] of m) this.#upsertLevel[type].run(level, n);
     for (const [type, m] of freqs) for (const [freq, n] of m) this.#upsertFreq[type].run(freq, n);
-    for (const [key, [messages, errors, nonAcars]] of minutes) {
+    for (const [key, [messages, errors, nonAcars, duplicates]] of minutes) {
       const t = key % 8;
-      this.#upsertMinute.run((key - t) / 8, DECODER_TYPES[t], messages, errors, nonAcars);
+      this.#upsertMinute.run((key - t) / 8, DECODER_TYPES[t], messages, errors, nonAcars, duplicates);
     }
+    for (const a of this.#aircraft.drain()) this.#intel.writeAircraft(a);
+    for (const g of this.#multipart.expire(newest)) this.#storeGroup(g);
+    for (const [term, n] of Object.entries(alertHits)) this.#intel.addHits.run(n, term);
     for (const [receivedAt, sourceIndex, reason, detail, size, raw] of rejects) {
       const source = this.#sources[sourceIndex];
       this.#insertReject.run(Math.round(receivedAt), source?.descriptor ?? `source#${sourceIndex}`, source?.type ?? null, reason, detail || null, size, raw);
     }
     return {
-      stored: rows.length,
+      stored: rows.length - Object.values(duplicatesByType).reduce((a, b) => a + b, 0),
       storedByType,
+      duplicatesByType,
+      alertHits,
       rejects: rejects.length,
       firstId,
       lastId,

@@ -3,11 +3,16 @@
  * payload (UTF-8 JSON) in one transferred buffer, so the main thread publishes bytes it never
  * parses or re-encodes.
  *
- * Layout, little-endian: u32 count, then per message u32 offset, u32 length, u32 typeIndex,
- * then the payload bytes.
+ * Layout, little-endian: u32 count, then per message u32 offset, u32 length, u32 kind (the
+ * decoder type index, plus ALERT_FLAG for the alerts topic), then the payload bytes.
  */
 import { Buffer } from 'node:buffer';
 import { DECODER_TYPES, type DecoderType } from '../decode/message.js';
+
+/** Set in a payload's kind when it goes to the alerts topic rather than the message topics. */
+export const ALERT_FLAG = 0x100;
+
+export type PublishTopic = 'messages' | 'alerts';
 
 export function encodePublishBatch(payloads: readonly string[], typeIndexes: readonly number[]): ArrayBuffer {
   const n = payloads.length;
@@ -30,13 +35,14 @@ export function encodePublishBatch(payloads: readonly string[], typeIndexes: rea
 }
 
 /** Calls `each` with a view of every payload, in commit order. */
-export function forEachPublished(buffer: ArrayBuffer, each: (payload: Uint8Array, type: DecoderType) => void): void {
+export function forEachPublished(buffer: ArrayBuffer, each: (payload: Uint8Array, type: DecoderType, topic: PublishTopic) => void): void {
   const view = new DataView(buffer);
   const n = view.getUint32(0, true);
   for (let k = 0; k < n; k++) {
     const m = 4 + k * 12;
-    const type = DECODER_TYPES[view.getUint32(m + 8, true)];
+    const kind = view.getUint32(m + 8, true);
+    const type = DECODER_TYPES[kind & 0xff];
     if (type === undefined) throw new RangeError(`publish batch: bad type index at ${k}`);
-    each(new Uint8Array(buffer, view.getUint32(m, true), view.getUint32(m + 4, true)), type);
+    each(new Uint8Array(buffer, view.getUint32(m, true), view.getUint32(m + 4, true)), type, kind & ALERT_FLAG ? 'alerts' : 'messages');
   }
 }

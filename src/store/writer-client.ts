@@ -5,6 +5,8 @@
 import { Worker } from 'node:worker_threads';
 import { ClosedError, ContrailError, WorkerError } from '../errors.js';
 import type { FromWriter, SchemaState, ToWriter, WriterRequest, WriterWorkerData } from '../threads/protocol.js';
+import type { RescanProgress } from '../alerts/alert-rescan.js';
+import type { TermSet } from '../alerts/term-store.js';
 import type { MaintenanceCounters } from './maintenance/maintenance-options.js';
 import type { MigrationProgress } from './schema/migration-runner.js';
 
@@ -22,6 +24,8 @@ export interface WriterCallbacks {
   onProgress(p: MigrationProgress): void;
   onMaintenance(note: string, detail: Record<string, unknown>): void;
   onMaintenanceCounters(counters: MaintenanceCounters): void;
+  onAlertTerms(terms: TermSet): void;
+  onRescan(progress: RescanProgress): void;
 }
 
 const WRITER_URL = new URL('../../workers/writer.js', import.meta.url);
@@ -74,6 +78,12 @@ export class WriterClient {
             break;
           case 'maintenance':
             callbacks.onMaintenance(m.note, m.detail);
+            break;
+          case 'alert-terms':
+            callbacks.onAlertTerms(m.terms);
+            break;
+          case 'rescan':
+            callbacks.onRescan(m.progress);
             break;
           case 'maintenance-counters':
             callbacks.onMaintenanceCounters(m.counters);

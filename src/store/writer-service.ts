@@ -22,6 +22,10 @@ import { ProcessLock, readLock } from './schema/process-lock.js';
 import { schemaHas } from './schema/schema-snapshot.js';
 import { restoreDatabase } from './schema/restore-database.js';
 import { Maintenance } from './maintenance/maintenance.js';
+import { compileMatcher } from '../alerts/alert-matcher.js';
+import { AlertRescan } from '../alerts/alert-rescan.js';
+import { addTerm, listTerms, removeTerm, termSet, type TermSet } from '../alerts/term-store.js';
+import { aircraftLookup } from './reads/aircraft-queries.js';
 
 type Batch = Extract<ToWriter, { kind: 'batch' }>;
 type Post = (message: FromWriter, transfer?: ArrayBuffer[]) => void;
@@ -52,6 +56,12 @@ export class WriterService {
   /** A slice ran a job since the counters were last posted. */
   #countersDirty = false;
   #countersPostedAt = 0;
+  /** The alert terms last posted (JSON), and the database's data_version when last compared. */
+  #terms = '';
+  #dataVersion = -1;
+  #termsPoll: NodeJS.Timeout | null = null;
+  #rescan: AlertRescan | null = null;
+  #rescanPostedAt = 0;
 
   constructor(data: WriterWorkerData, post: Post) {
     this.#data = data;
@@ -104,9 +114,21 @@ export class WriterService {
 
   #becomeReady(): void {
     this.#stopPolling();
-    this.#writer = new MessageWriter(this.#db!, this.#data.sources);
+    this.#writer = new MessageWriter(this.#db!, this.#data.sources, this.#data.intel);
     this.#maintenance = new Maintenance(this.#db!, this.#data.maintenance);
     this.#scheduleMaintenance(MAINTENANCE_TICK_MS);
+    this.#postTermsIfChanged();
+    // `contrail alerts` in another process writes the terms directly: data_version tells.
+    if (!this.#termsPoll) {
+      this.#termsPoll = setInterval(() => {
+        if (!this.#db || !this.#writer || this.#busy) return;
+        const v = Number(this.#db.pragma('data_version', { simple: true }));
+        if (v === this.#dataVersion) return;
+        this.#dataVersion = v;
+        this.#postTermsIfChanged();
+      }, SCHEMA_POLL_MS);
+      this.#termsPoll.unref();
+    }
     const early = this.#early;
     this.#early = [];
     for (const b of early) this.#queue.push(b);
@@ -123,6 +145,11 @@ export class WriterService {
       const m = this.#maintenance;
       if (!m || !this.#writer || this.#busy || this.#closed) return;
       let more = false;
+      if (this.#rescan) {
+        this.#rescanStep();
+        this.#scheduleMaintenance(1);
+        return;
+      }
       try {
         const r = m.runSlice(MAINTENANCE_BUDGET_MS);
         more = r.more;
@@ -140,6 +167,38 @@ export class WriterService {
       this.#scheduleMaintenance(more ? 1 : MAINTENANCE_TICK_MS);
     }, ms);
     this.#maintenanceTimer.unref();
+  }
+
+  #postTermsIfChanged(): void {
+    const set = termSet(this.#db!);
+    const json = JSON.stringify(set);
+    if (json === this.#terms) return;
+    this.#terms = json;
+    this.#post({ kind: 'alert-terms', terms: set });
+  }
+
+  #startRescan(): ReturnType<AlertRescan['progress']> {
+    const set = JSON.parse(this.#terms || '{"terms":[],"ignore":[]}') as TermSet;
+    this.#rescan = new AlertRescan(this.#db!, compileMatcher(set.terms, set.ignore));
+    this.#scheduleMaintenance(1);
+    return this.#rescan.progress();
+  }
+
+  /** A rescan step instead of a maintenance slice: the same budget, so ingest waits no longer. */
+  #rescanStep(): void {
+    const r = this.#rescan!;
+    try {
+      const p = r.step(MAINTENANCE_BUDGET_MS);
+      const now = performance.now();
+      if (p.done || now - this.#rescanPostedAt >= 250) {
+        this.#rescanPostedAt = now;
+        this.#post({ kind: 'rescan', progress: p });
+      }
+      if (p.done) this.#rescan = null;
+    } catch (e) {
+      this.#rescan = null;
+      this.#post({ kind: 'maintenance', note: `alert rescan failed: ${(e as Error).message}`, detail: { code: errorCode(e) } });
+    }
   }
 
   #waitForSchema(): void {
@@ -246,7 +305,29 @@ export class WriterService {
           if (!this.#db && !this.#closed) await this.#open();
         }
       }
+      case 'alerts-list':
+        return listTerms(this.#requireWriter());
+      case 'alerts-add': {
+        const spec = addTerm(this.#requireWriter(), r.term, r.kind);
+        this.#postTermsIfChanged();
+        return spec;
+      }
+      case 'alerts-remove':
+        removeTerm(this.#requireWriter(), r.term, r.kind);
+        this.#postTermsIfChanged();
+        return { removed: r.term, kind: r.kind };
+      case 'alerts-rescan':
+        this.#requireWriter();
+        if (this.#rescan) throw new ContrailError('CONTRAIL_ERR_BUSY', 'an alert rescan is already under way');
+        return this.#startRescan();
+      case 'aircraft':
+        return aircraftLookup(this.#requireWriter(), r.query);
     }
+  }
+
+  #requireWriter(): Db {
+    if (!this.#writer) throw new ContrailError('CONTRAIL_ERR_BUSY', 'the database schema is not current (schema update pending): migrate first');
+    return this.#db!;
   }
 
   #assertIdle(): void {
@@ -256,6 +337,7 @@ export class WriterService {
   close(): void {
     this.#closed = true;
     this.#stopPolling();
+    if (this.#termsPoll) clearInterval(this.#termsPoll);
     if (this.#maintenanceTimer) clearTimeout(this.#maintenanceTimer);
     this.#queue.stop();
     this.#db?.close();

@@ -6,6 +6,11 @@ import type { DecoderType } from '../decode/message.js';
 import type { SourceLabel, WriteOutcome } from '../store/message-writer.js';
 import type { BackupPolicy } from '../store/schema/migrate-with-backup.js';
 import type { MigrationProgress } from '../store/schema/migration-runner.js';
+import type { AlertTermKind } from '../alerts/alert-term.js';
+import type { RescanProgress } from '../alerts/alert-rescan.js';
+import type { TermSet } from '../alerts/term-store.js';
+import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
+import type { IntelOptions } from '../store/message-writer.js';
 import type { MaintenanceCounters, MaintenanceOptions } from '../store/maintenance/maintenance-options.js';
 
 /** workerData of the decode pool's threads. */
@@ -13,6 +18,12 @@ export interface DecodeWorkerData {
   /** Listener type per source index. */
   sourceTypes: (DecoderType | null)[];
   storeNonAcars: boolean;
+}
+
+/** One decode task: the frame batch (transferred) and the alert terms to match with. */
+export interface DecodeTask {
+  batch: ArrayBuffer;
+  alerts: TermSet & { version: number };
 }
 
 /** workerData of the writer thread. */
@@ -23,6 +34,7 @@ export interface WriterWorkerData {
   autoMigrate: boolean;
   backups: BackupPolicy;
   maintenance: MaintenanceOptions;
+  intel: IntelOptions;
 }
 
 /** Requests the main thread makes of the writer (admin API); each gets one `reply` with its id. */
@@ -30,7 +42,12 @@ export type WriterRequest =
   | { op: 'status' }
   | { op: 'migrate' }
   | { op: 'backup' }
-  | { op: 'restore'; id: string };
+  | { op: 'restore'; id: string }
+  | { op: 'alerts-list' }
+  | { op: 'alerts-add'; kind: AlertTermKind; term: unknown }
+  | { op: 'alerts-remove'; kind: AlertTermKind; term: string }
+  | { op: 'alerts-rescan' }
+  | { op: 'aircraft'; query: AircraftQuery };
 
 export type ToWriter =
   /**
@@ -62,6 +79,10 @@ export type FromWriter =
   | { kind: 'progress'; progress: MigrationProgress }
   /** Background maintenance did something worth a log line (a prune pass, a blocked checkpoint…). */
   | { kind: 'maintenance'; note: string; detail: Record<string, number | string | boolean> }
+  /** The alert and ignore terms, at start and whenever they change (API, CLI in another process). */
+  | { kind: 'alert-terms'; terms: TermSet }
+  /** A re-scan of stored messages against the alert terms, under way or done. */
+  | { kind: 'rescan'; progress: RescanProgress }
   /** Maintenance's cumulative counters, at most once a second while they change (for metrics). */
   | { kind: 'maintenance-counters'; counters: MaintenanceCounters }
   | { kind: 'reply'; id: number; ok: true; value: unknown }

@@ -30,7 +30,7 @@ function storedRows(dataDir: string): { total: number; texts: string[]; oldest: 
 
 describe('background maintenance in the engine', () => {
   it('prunes messages past DB_SAVE_DAYS, keeps the fresh ones, and counts it in /metrics', { timeout: 90_000 }, async () => {
-    const engine = await startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', DB_SAVE_DAYS: '30', DB_ALERT_SAVE_DAYS: '30', CONTRAIL_PRUNE_CHECK_SECONDS: '1' });
+    const engine = await startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', DB_SAVE_DAYS: '30', DB_ALERT_SAVE_DAYS: '30', CONTRAIL_PRUNE_CHECK_SECONDS: '1', CONTRAIL_DEDUP_WINDOW_SECONDS: '0' });
     try {
       const port = engine.port('ACARS', 'tcp-listen');
       const replay = await runContrail(['replay', join(corpusDir, FILE), '--to', `tcp://127.0.0.1:${port}`, '--no-progress']);

@@ -26,7 +26,7 @@ describe('contrail redecode', () => {
 
   it('rewrites stored messages from their raw frames while ingest goes on', { timeout: 120_000 }, async () => {
     const connections = { ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', HFDL_CONNECTIONS: 'udp://127.0.0.1:0' };
-    const engine = await startEngine({ ENABLE_ACARS: '1', ENABLE_HFDL: '1', ...connections });
+    const engine = await startEngine({ ENABLE_ACARS: '1', ENABLE_HFDL: '1', CONTRAIL_DEDUP_WINDOW_SECONDS: '0', ...connections });
     try {
       const acars = readCorpusFrames('acarshub-kabq/raw-acars-messages.jsonl');
       const sent = await runContrail(['replay', join(corpusDir, 'acarshub-kabq/raw-acars-messages.jsonl'), '--to', `tcp://127.0.0.1:${engine.port('ACARS', 'tcp-listen')}`, '--no-progress']);

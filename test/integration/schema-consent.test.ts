@@ -26,7 +26,8 @@ const ACARS_FILE = join(corpusDir, 'acarshub-kabq/raw-acars-messages.jsonl');
 const ACARS_FRAMES = readCorpusFrames('acarshub-kabq/raw-acars-messages.jsonl').length;
 const HFDL_FILE = join(corpusDir, 'acarshub-kabq/raw-hfdl-messages.jsonl');
 const HFDL_FRAMES = readCorpusFrames('acarshub-kabq/raw-hfdl-messages.jsonl').length;
-const LISTEN = { ENABLE_ACARS: '1', ENABLE_HFDL: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0' };
+// Every frame sent is counted stored: dedup off (tested in dedup.test.ts).
+const LISTEN = { CONTRAIL_DEDUP_WINDOW_SECONDS: '0', ENABLE_ACARS: '1', ENABLE_HFDL: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0' };
 
 /** A data dir whose database an older Contrail left at `OLD`. */
 async function oldDatabase(): Promise<string> {

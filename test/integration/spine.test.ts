@@ -85,6 +85,9 @@ describe('the spine: frames in, stored and streamed live', () => {
       IMSL_CONNECTIONS: `udp://127.0.0.1:0,zmq://127.0.0.1:${zmqPort}`,
       IRDM_CONNECTIONS: 'udp://127.0.0.1:0',
       CONTRAIL_TCP_RECONNECT_MS: '100',
+      // This test accounts for every frame sent: dedup (which stores the corpus's repeats once) is
+      // tested on its own in dedup.test.ts.
+      CONTRAIL_DEDUP_WINDOW_SECONDS: '0',
       // Several decode threads and small batches: results come back out of order, and the
       // engine must still commit and publish in the order frames arrived.
       CONTRAIL_DECODE_THREADS: '3',

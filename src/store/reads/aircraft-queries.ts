@@ -1,0 +1,74 @@
+/**
+ * An aircraft and its recent messages: the record the writer keeps (aircraft-tracker.ts) found
+ * by id, ICAO address, registration or flight, with its last position and its newest messages
+ * (the partial index messages_aircraft makes this a range read).
+ */
+import { ContrailError } from '../../errors.js';
+import type { Db } from '../open-database.js';
+
+export interface AircraftQuery {
+  id?: number;
+  icao?: string;
+  tail?: string;
+  flight?: string;
+  /** Newest messages to return, 1-500 (default 50). */
+  limit?: number;
+}
+
+export interface AircraftView {
+  id: number;
+  icao: string | null;
+  tail: string | null;
+  flight: string | null;
+  firstSeen: number;
+  lastSeen: number;
+  lastType: string;
+  messages: number;
+  lastPosition: { lat: number; lon: number; alt: number | null; time: number } | null;
+}
+
+const MESSAGE_FIELDS =
+  'id, type, msg_time AS time, station_id AS station, freq, level, error, direction, icao, tail, flight, label, msgno, text, lat, lon, alt, decode_level AS decodeLevel, copies, multipart_id AS multipartId';
+
+/** Reads a query from URL parameters or a WebSocket request; throws a usage error naming what is wrong. */
+export function parseAircraftQuery(input: Record<string, unknown>): AircraftQuery {
+  const q: AircraftQuery = {};
+  const str = (k: 'icao' | 'tail' | 'flight'): void => {
+    const v = input[k];
+    if (v === undefined || v === null || v === '') return;
+    if (typeof v !== 'string' || v.length > 16) throw new ContrailError('CONTRAIL_ERR_USAGE', `${k} must be a string of at most 16 characters`);
+    q[k] = k === 'icao' ? v.toUpperCase() : v.toUpperCase().replace(/^\./, '');
+  };
+  str('icao');
+  str('tail');
+  str('flight');
+  if (input.id !== undefined && input.id !== null && input.id !== '') {
+    const id = Number(input.id);
+    if (!Number.isInteger(id) || id < 1) throw new ContrailError('CONTRAIL_ERR_USAGE', 'id must be a positive integer');
+    q.id = id;
+  }
+  if (input.limit !== undefined && input.limit !== null && input.limit !== '') {
+    const limit = Number(input.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ContrailError('CONTRAIL_ERR_USAGE', 'limit must be an integer from 1 to 500');
+    q.limit = limit;
+  }
+  if (q.id === undefined && q.icao === undefined && q.tail === undefined && q.flight === undefined) {
+    throw new ContrailError('CONTRAIL_ERR_USAGE', 'name the aircraft: id, icao, tail or flight');
+  }
+  return q;
+}
+
+/** The aircraft and its newest messages, or null when no aircraft matches. */
+export function aircraftLookup(db: Db, q: AircraftQuery): { aircraft: AircraftView; recent: Record<string, unknown>[] } | null {
+  const where = q.id !== undefined ? ['id = ?', q.id] : q.icao !== undefined ? ['icao = ?', q.icao] : q.tail !== undefined ? ['tail = ?', q.tail] : ['flight = ?', q.flight];
+  const r = db.prepare(`SELECT * FROM aircraft WHERE ${where[0]} ORDER BY last_seen DESC LIMIT 1`).get(where[1]) as
+    | { id: number; icao: string | null; tail: string | null; flight: string | null; first_seen: number; last_seen: number; last_type: string; messages: number; lat: number | null; lon: number | null; alt: number | null; position_time: number | null }
+    | undefined;
+  if (!r) return null;
+  const aircraft: AircraftView = {
+    id: r.id, icao: r.icao, tail: r.tail, flight: r.flight, firstSeen: r.first_seen, lastSeen: r.last_seen, lastType: r.last_type, messages: r.messages,
+    lastPosition: r.lat !== null && r.lon !== null && r.position_time !== null ? { lat: r.lat, lon: r.lon, alt: r.alt, time: r.position_time } : null,
+  };
+  const recent = db.prepare(`SELECT ${MESSAGE_FIELDS} FROM messages WHERE aircraft_id = ? ORDER BY id DESC LIMIT ?`).all(r.id, q.limit ?? 50) as Record<string, unknown>[];
+  return { aircraft, recent };
+}
