@@ -73,7 +73,8 @@ export function parseRequest(text: string): ClientRequest {
       return { op: 'ping', id };
     case 'aircraft':
       try {
-        return { op: 'aircraft', id, query: parseAircraftQuery(obj) };
+        // `id` is the request's own: the aircraft's id goes in `aircraft`.
+        return { op: 'aircraft', id, query: parseAircraftQuery({ ...obj, id: obj.aircraft }) };
       } catch (e) {
         throw new RequestError(id, 'BAD_REQUEST', (e as Error).message);
       }

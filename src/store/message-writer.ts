@@ -240,7 +240,7 @@ export class MessageWriter {
       storedByType[type] = (storedByType[type] ?? 0) + 1;
       if (key !== null && this.#dedup.enabled) {
         const station = str(COL.station_id);
-        this.#dedup.remember(key, { id, time, error: num(COL.error), level: num(COL.level), copies: 1, stations: station === null ? [] : [station] });
+        this.#dedup.remember(key, { id, time, arrived: receivedAt, error: num(COL.error), level: num(COL.level), copies: 1, stations: station === null ? [] : [station] });
       }
 
       let extra = aircraft ? `"aircraftId":${aircraft.id},` : '';

@@ -5,6 +5,8 @@ type Json = Record<string, unknown>;
 
 export class WsClient {
   readonly messages: Json[] = [];
+  /** Alert publications (topic `alerts`). */
+  readonly alerts: Json[] = [];
   /** Engine events (topic `system`), e.g. migration progress. */
   readonly events: Json[] = [];
   readonly #ws: WebSocket;
@@ -17,6 +19,7 @@ export class WsClient {
       const frame = JSON.parse(data.toString()) as Json;
       if (frame.topic === 'messages') this.messages.push(frame.data as Json);
       else if (frame.topic === 'system') this.events.push(frame.data as Json);
+      else if (frame.topic === 'alerts') this.alerts.push(frame.data as Json);
       else this.#replies.push(frame);
       const w = this.#waiters;
       this.#waiters = [];

@@ -14,6 +14,8 @@ export interface Reception {
 export interface Kept {
   id: number;
   time: number;
+  /** When it arrived (epoch ms): eviction goes by arrival, not message time (see #evict). */
+  arrived: number;
   error: number | null;
   level: number | null;
   copies: number;
@@ -33,7 +35,7 @@ export class DedupWindow {
   readonly #windowS: number;
   /** Insertion order is roughly time order, so eviction walks from the front. */
   readonly #byKey = new Map<number, Kept>();
-  #newest = -Infinity;
+  #latestArrival = -Infinity;
 
   constructor(windowS: number) {
     this.#windowS = windowS;
@@ -56,8 +58,8 @@ export class DedupWindow {
   remember(key: number, kept: Kept): void {
     this.#byKey.delete(key);
     this.#byKey.set(key, kept);
-    if (kept.time > this.#newest) {
-      this.#newest = kept.time;
+    if (kept.arrived > this.#latestArrival) {
+      this.#latestArrival = kept.arrived;
       this.#evict();
     }
   }
@@ -67,11 +69,16 @@ export class DedupWindow {
     if (this.#byKey.get(key)?.id === id) this.#byKey.delete(key);
   }
 
+  /**
+   * By arrival, in insertion order: message times interleave across sources (a replay, a station
+   * whose clock is off), and evicting by the newest message time seen would drop the entries of
+   * every source that is behind. Copies arrive within seconds of each other, whatever their
+   * message time says; an entry is kept for twice the window, and at least 10 s, after arrival.
+   */
   #evict(): void {
-    // Twice the window: copies may arrive out of order by a window's worth either side.
-    const cutoff = this.#newest - 2 * this.#windowS;
+    const cutoff = this.#latestArrival - Math.max(10_000, 2000 * this.#windowS);
     for (const [key, k] of this.#byKey) {
-      if (k.time >= cutoff) break;
+      if (k.arrived >= cutoff) break;
       this.#byKey.delete(key);
     }
   }

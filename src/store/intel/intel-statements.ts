@@ -94,21 +94,22 @@ export class IntelStatements implements AircraftStore {
   }
 
   /**
-   * The kept messages of the last `windowS` seconds (by message time) with a dedup key, newest
-   * last, read backwards from the newest row so a large table costs only the window's rows.
+   * The kept messages that arrived in the last `windowS` seconds before the newest row, with a
+   * dedup key, newest last, read backwards from the newest row so a large table costs only the
+   * window's rows.
    */
   recentKept(windowS: number): { key: number; kept: Kept }[] {
     const out: { key: number; kept: Kept }[] = [];
     let newest: number | null = null;
     const rows = this.#db
-      .prepare('SELECT id, dedup_key, msg_time, error, level, copies, heard_by, station_id FROM messages ORDER BY id DESC')
-      .iterate() as IterableIterator<{ id: number; dedup_key: number | null; msg_time: number; error: number | null; level: number | null; copies: number; heard_by: string | null; station_id: string | null }>;
+      .prepare('SELECT id, dedup_key, msg_time, received_at, error, level, copies, heard_by, station_id FROM messages ORDER BY id DESC')
+      .iterate() as IterableIterator<{ id: number; dedup_key: number | null; msg_time: number; received_at: number; error: number | null; level: number | null; copies: number; heard_by: string | null; station_id: string | null }>;
     for (const r of rows) {
-      newest ??= r.msg_time;
-      if (r.msg_time < newest - 2 * windowS) break;
+      newest ??= r.received_at;
+      if (r.received_at < newest - Math.max(10_000, 2000 * windowS)) break;
       if (r.dedup_key === null) continue;
       const stations = r.heard_by !== null ? (JSON.parse(r.heard_by) as string[]) : r.station_id !== null ? [r.station_id] : [];
-      out.push({ key: r.dedup_key, kept: { id: r.id, time: r.msg_time, error: r.error, level: r.level, copies: r.copies, stations } });
+      out.push({ key: r.dedup_key, kept: { id: r.id, time: r.msg_time, arrived: r.received_at, error: r.error, level: r.level, copies: r.copies, stations } });
     }
     return out.reverse();
   }
