@@ -87,7 +87,10 @@ async function settled(httpPort: number, timeoutMs: number): Promise<{ drainMs: 
 }
 
 export async function runTrial(templates: readonly FrameTemplate[], o: TrialOptions): Promise<TrialResult> {
-  const engine = await startEngine({ ...ENGINE_ENV, CONTRAIL_LOG_LEVEL: 'info', ...o.engineEnv });
+  // Dedup off: the load generator sends each frame once per simulated station and every trial
+  // accounts for every frame as stored; with dedup on, all but one copy would be (cheaper)
+  // duplicates. Label decoding, multi-part joining, aircraft and alert matching all still run.
+  const engine = await startEngine({ ...ENGINE_ENV, CONTRAIL_LOG_LEVEL: 'info', CONTRAIL_DEDUP_WINDOW_SECONDS: '0', ...o.engineEnv });
   const pid = engine.child.pid!;
   const clients = await ClientsHandle.start(`ws://127.0.0.1:${engine.httpPort}/ws`, o.clients, o.clientTopics);
   try {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ContrailError } from '../errors.js';
+import { alertsCommand } from './alerts-command.js';
 import { configCommand } from './config-command.js';
 import { dbCommand } from './db-command.js';
 import { redecodeCommand } from './redecode-command.js';
@@ -40,6 +41,8 @@ program
   .action((options: { since: string; json: boolean; progress: boolean }) => redecodeCommand(options));
 
 program.addCommand(dbCommand());
+
+program.addCommand(alertsCommand());
 
 program
   .command('config')

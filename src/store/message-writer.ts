@@ -139,6 +139,9 @@ export class MessageWriter {
 
   /** Rebuilds the dedup window, the open multi-part groups and the aircraft cache from the database. */
   #loadIntel(): void {
+    // A rolled-back batch's rows are remembered here too: without clearing, its retry would find
+    // every row as a copy of itself and store none of them.
+    this.#dedup.clear();
     this.#aircraft.clear();
     this.#multipart.clear();
     for (const g of this.#intel.openGroups(this.#options.multipartWindowS)) this.#multipart.restore(g);

@@ -64,9 +64,10 @@ export class DedupWindow {
     }
   }
 
-  /** Forgets a row that no longer exists (its batch rolled back). */
-  forget(key: number, id: number): void {
-    if (this.#byKey.get(key)?.id === id) this.#byKey.delete(key);
+  /** Forgets everything (a batch rolled back: its rows, remembered here, do not exist). */
+  clear(): void {
+    this.#byKey.clear();
+    this.#latestArrival = -Infinity;
   }
 
   /**
