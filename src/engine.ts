@@ -217,6 +217,7 @@ export class Engine {
       onBatch: (buffer, count) => intake.accept(buffer, count),
     });
 
+    const intel = this.#intelAdmin();
     this.#server = new LiveServer({
       host: c.http.host,
       port: c.http.port,
@@ -225,9 +226,9 @@ export class Engine {
       log,
       routes: (app) => {
         registerDbApi(app, this.#dbAdmin(), c.database.adminToken, log);
-        registerIntelApi(app, this.#intelAdmin(), apiHelpers(c.database.adminToken, log));
+        registerIntelApi(app, intel, apiHelpers(c.database.adminToken, log));
       },
-      aircraft: (q) => this.#writer.request({ op: 'aircraft', query: q }),
+      aircraft: intel.aircraft,
     });
     if (!this.#server.native) {
       log.error(

@@ -13,7 +13,7 @@ import { addTerm, listTerms, removeTerm, termSet, type StoredTerm } from '../ale
 import type { Config } from '../config/config-types.js';
 import { MigrationError } from '../errors.js';
 import type { Db } from '../store/open-database.js';
-import { schemaStatus } from '../store/schema/migration-runner.js';
+import { assertKnownSchema, schemaStatus } from '../store/schema/migration-runner.js';
 import { openExisting, openReadOnly, runningEngine } from './db-access.js';
 import { formatTable, printJsonOr } from './format.js';
 import { progressBar } from './progress-bar.js';
@@ -64,12 +64,7 @@ const kindOf = (ignore: boolean): AlertTermKind => (ignore ? 'ignore' : 'alert')
 /** The terms' tables and columns come with migrations 0006 and 0007: an older schema is refused, not half-used. */
 function requireCurrentSchema(db: Db, config: Config): void {
   const s = schemaStatus(db);
-  if (s.foreign) {
-    throw new MigrationError(`${config.dbPath} is not a Contrail database (another program's tables, no Contrail migrations); to bring an ACARS Hub database over, use contrail db adopt FILE`);
-  }
-  if (s.unknown.length > 0) {
-    throw new MigrationError(`${config.dbPath} has migrations this version does not know (${s.unknown.join(', ')}): it was used by a newer Contrail. Run that version, or restore a backup (contrail db backups)`);
-  }
+  assertKnownSchema(s, config.dbPath);
   if (s.pending.length > 0) {
     throw new MigrationError(
       `the database schema is not current (at ${s.current ?? 'no migration'}, this version needs ${s.target ?? 'none'}; pending: ${s.pending.map((p) => p.name).join(', ')}): run \`contrail db migrate\` first`,

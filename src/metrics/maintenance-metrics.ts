@@ -21,6 +21,8 @@ export class MaintenanceMetrics {
   readonly #slices: Counter<'job'>;
   readonly #maxSlice: Gauge;
   #seen: Flat = new Map();
+  /** The longest slice across schedulers (a restore starts a new one). */
+  #maxSliceMs = 0;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -57,8 +59,8 @@ export class MaintenanceMetrics {
     for (const result of ['passive', 'truncate', 'busy'] as const) this.#checkpoints.inc({ result }, delta(`walCheckpoints.${result}`));
     this.#vacuumed.inc(delta('vacuumedPages'));
     for (const job of MAINTENANCE_JOBS) this.#slices.inc({ job }, delta(`slices.${job}`));
-    this.#maxSlice.set(Math.max(c.maxSliceMs / 1000, (this.#seen.get('maxSliceMs') ?? 0) / 1000));
-    now.set('maxSliceMs', Math.max(c.maxSliceMs, this.#seen.get('maxSliceMs') ?? 0));
+    this.#maxSliceMs = Math.max(this.#maxSliceMs, c.maxSliceMs);
+    this.#maxSlice.set(this.#maxSliceMs / 1000);
     this.#seen = now;
   }
 }

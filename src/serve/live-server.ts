@@ -11,7 +11,7 @@ import { ContrailError } from '../errors.js';
 import { loadUws } from './uws.js';
 import type { PublishTopic } from '../store/publish-batch.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
-import { errorReply, okReply, parseRequest, RequestError, uwsTopicsFor, type RequestId, type Topic } from './ws-protocol.js';
+import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type RequestId, type Topic } from './ws-protocol.js';
 
 interface ClientData {
   topics: Set<Topic>;
@@ -188,7 +188,7 @@ export class LiveServer {
     Promise.resolve()
       .then(work)
       .then(
-        (value) => send(JSON.stringify({ id, ok: true, result: value })),
+        (value) => send(resultReply(id, value)),
         (e: unknown) => {
           const err = e instanceof RequestError ? e : new RequestError(id, e instanceof ContrailError && e.code === 'CONTRAIL_ERR_USAGE' ? 'BAD_REQUEST' : 'INTERNAL', (e as Error).message);
           send(errorReply(err));

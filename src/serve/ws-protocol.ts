@@ -87,6 +87,11 @@ export function okReply(id: RequestId): string {
   return JSON.stringify({ id, ok: true });
 }
 
+/** The reply to a request that returns something (aircraft lookups). */
+export function resultReply(id: RequestId, result: unknown): string {
+  return JSON.stringify({ id, ok: true, result });
+}
+
 export function errorReply(e: RequestError): string {
   return JSON.stringify({ id: e.id, ok: false, error: { code: e.code, message: e.message } });
 }

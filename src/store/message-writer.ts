@@ -51,6 +51,9 @@ export interface WriteOutcome {
 
 type Tally = Map<number, number>;
 
+const str = (row: MessageRow, col: number): string | null => row[col] as string | null;
+const num = (row: MessageRow, col: number): number | null => row[col] as number | null;
+
 function bump(map: Tally, key: number, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
@@ -148,14 +151,17 @@ export class MessageWriter {
     if (this.#dedup.enabled) for (const { key, kept } of this.#intel.recentKept(this.#options.dedupWindowS)) this.#dedup.remember(key, kept);
   }
 
-  #storeGroup(g: Group): void {
+  /** Inserts or updates the group's row; returns its joined text. */
+  #storeGroup(g: Group): string {
     const complete = g.complete ? 1 : 0;
+    const text = joinedText(g);
     if (g.id === 0) {
-      g.id = Number(this.#intel.insertGroup.run(g.type, g.label, g.base, g.icao, g.tail, g.flight, g.firstTime, g.lastTime, g.parts.size, complete, joinedText(g)).lastInsertRowid);
+      g.id = Number(this.#intel.insertGroup.run(g.type, g.label, g.base, g.icao, g.tail, g.flight, g.firstTime, g.lastTime, g.parts.size, complete, text).lastInsertRowid);
       for (const p of g.parts.values()) this.#intel.setMultipart.run(g.id, p.id);
     } else {
-      this.#intel.updateGroup.run(g.lastTime, g.parts.size, complete, joinedText(g), g.id);
+      this.#intel.updateGroup.run(g.lastTime, g.parts.size, complete, text, g.id);
     }
+    return text;
   }
 
   /** Signal levels and frequencies count every reception, copies included: they describe the receivers. */
@@ -180,7 +186,7 @@ export class MessageWriter {
     const station = row[COL.station_id] as string | null;
     if (station !== null && !kept.stations.includes(station)) kept.stations.push(station);
     this.#intel.setCopies.run(kept.copies, kept.stations.length > 1 ? JSON.stringify(kept.stations) : null, kept.id);
-    const copy = { station, error: row[COL.error] as number | null, level: row[COL.level] as number | null };
+    const copy = { error: num(row, COL.error), level: num(row, COL.level) };
     if (!betterCopy(kept, copy)) return;
     kept.error = copy.error;
     kept.level = copy.level;
@@ -233,27 +239,25 @@ export class MessageWriter {
         continue;
       }
 
-      const str = (col: number): string | null => row[col] as string | null;
-      const num = (col: number): number | null => row[col] as number | null;
-      const aircraft = this.#aircraft.see({ type, time, icao: str(COL.icao), tail: str(COL.tail), flight: str(COL.flight), lat: num(COL.lat), lon: num(COL.lon), alt: num(COL.alt) });
+      const aircraft = this.#aircraft.see({ type, time, icao: str(row, COL.icao), tail: str(row, COL.tail), flight: str(row, COL.flight), lat: num(row, COL.lat), lon: num(row, COL.lon), alt: num(row, COL.alt) });
       row.push(journalEnd, aircraft?.id ?? null); // the rows are this batch's own unpacked arrays
       const id = Number(this.#insertMessage.run(row).lastInsertRowid);
       firstId ??= id;
       lastId = id;
       storedByType[type] = (storedByType[type] ?? 0) + 1;
       if (key !== null && this.#dedup.enabled) {
-        const station = str(COL.station_id);
-        this.#dedup.remember(key, { id, time, arrived: receivedAt, error: num(COL.error), level: num(COL.level), copies: 1, stations: station === null ? [] : [station] });
+        const station = str(row, COL.station_id);
+        this.#dedup.remember(key, { id, time, arrived: receivedAt, error: num(row, COL.error), level: num(row, COL.level), copies: 1, stations: station === null ? [] : [station] });
       }
 
       let extra = aircraft ? `"aircraftId":${aircraft.id},` : '';
-      const part = this.#multipart.offer({ id, type, label: str(COL.label), msgno: str(COL.msgno), icao: str(COL.icao), tail: str(COL.tail), flight: str(COL.flight), more: num(COL.more), text: str(COL.text), time });
+      const part = this.#multipart.offer({ id, type, label: str(row, COL.label), msgno: str(row, COL.msgno), icao: str(row, COL.icao), tail: str(row, COL.tail), flight: str(row, COL.flight), more: num(row, COL.more), text: str(row, COL.text), time });
       if (part.kind !== 'single') {
         const g = part.group;
-        this.#storeGroup(g);
+        const text = this.#storeGroup(g);
         if (part.kind === 'joined') this.#intel.setMultipart.run(g.id, id);
         const parts = [...g.parts.keys()].sort().map((l) => ({ id: g.parts.get(l)!.id, part: l }));
-        extra += `"multipart":${JSON.stringify({ id: g.id, part: str(COL.msgno)!.slice(3), parts, complete: g.complete, text: joinedText(g) })},`;
+        extra += `"multipart":${JSON.stringify({ id: g.id, part: str(row, COL.msgno)!.slice(3), parts, complete: g.complete, text })},`;
       }
       const matches = alertsByRow.get(k);
       let matchJson = '';

@@ -17,7 +17,7 @@ import { createBackup, pruneBackups } from './schema/backups.js';
 import { databaseStatus } from './schema/database-status.js';
 import { migrationLockPath } from './schema/lock-paths.js';
 import { migrateWithBackup } from './schema/migrate-with-backup.js';
-import { schemaStatus, type MigrationProgress } from './schema/migration-runner.js';
+import { assertKnownSchema, schemaStatus, type MigrationProgress } from './schema/migration-runner.js';
 import { ProcessLock, readLock } from './schema/process-lock.js';
 import { schemaHas } from './schema/schema-snapshot.js';
 import { restoreDatabase } from './schema/restore-database.js';
@@ -57,7 +57,7 @@ export class WriterService {
   #countersDirty = false;
   #countersPostedAt = 0;
   /** The alert terms last posted (JSON), and the database's data_version when last compared. */
-  #terms = '';
+  #terms: TermSet = { terms: [], ignore: [] };
   #dataVersion = -1;
   #termsPoll: NodeJS.Timeout | null = null;
   #rescan: AlertRescan | null = null;
@@ -91,10 +91,7 @@ export class WriterService {
     const db = openWriterDatabase(this.#data.dbPath);
     this.#db = db;
     const status = schemaStatus(db);
-    if (status.foreign) throw new MigrationError(`${this.#data.dbPath} is not a Contrail database (another program's tables, no Contrail migrations); to bring an ACARS Hub database over, use contrail db adopt FILE`);
-    if (status.unknown.length > 0) {
-      throw new MigrationError(`${this.#data.dbPath} has migrations this version does not know (${status.unknown.join(', ')}): it was used by a newer Contrail. Run that version, or restore a backup (contrail db backups)`);
-    }
+    assertKnownSchema(status, this.#data.dbPath);
     let applied: string[] = [];
     if (status.pending.length > 0 && status.tampered.length === 0 && (status.fresh || this.#data.autoMigrate)) {
       applied = await this.#migrate();
@@ -171,15 +168,13 @@ export class WriterService {
 
   #postTermsIfChanged(): void {
     const set = termSet(this.#db!);
-    const json = JSON.stringify(set);
-    if (json === this.#terms) return;
-    this.#terms = json;
+    if (JSON.stringify(set) === JSON.stringify(this.#terms)) return;
+    this.#terms = set;
     this.#post({ kind: 'alert-terms', terms: set });
   }
 
   #startRescan(): ReturnType<AlertRescan['progress']> {
-    const set = JSON.parse(this.#terms || '{"terms":[],"ignore":[]}') as TermSet;
-    this.#rescan = new AlertRescan(this.#db!, compileMatcher(set.terms, set.ignore));
+    this.#rescan = new AlertRescan(this.#db!, compileMatcher(this.#terms.terms, this.#terms.ignore));
     this.#scheduleMaintenance(1);
     return this.#rescan.progress();
   }

@@ -5,8 +5,8 @@
  * copy is better (fewer errors, then a stronger signal).
  */
 
+/** How well a copy was received. */
 export interface Reception {
-  station: string | null;
   error: number | null;
   level: number | null;
 }
@@ -24,7 +24,7 @@ export interface Kept {
 }
 
 /** True when `b` is a better copy than `a`: fewer errors, then a stronger signal. */
-export function betterCopy(a: Pick<Reception, 'error' | 'level'>, b: Pick<Reception, 'error' | 'level'>): boolean {
+export function betterCopy(a: Reception, b: Reception): boolean {
   const ea = a.error ?? 0;
   const eb = b.error ?? 0;
   if (eb !== ea) return eb < ea;

@@ -4,32 +4,10 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../open-database.js';
+import { aircraftFromRow, type AircraftRow } from './aircraft-row.js';
 import type { Aircraft, AircraftStore } from './aircraft-tracker.js';
-import type { Group } from './multipart.js';
+import { groupKey, type Group } from './multipart.js';
 import type { Kept } from './dedup-window.js';
-
-interface AircraftRow {
-  id: number;
-  icao: string | null;
-  tail: string | null;
-  flight: string | null;
-  first_seen: number;
-  last_seen: number;
-  last_type: string;
-  messages: number;
-  lat: number | null;
-  lon: number | null;
-  alt: number | null;
-  position_time: number | null;
-}
-
-function toAircraft(r: AircraftRow | undefined): Aircraft | null {
-  if (r === undefined) return null;
-  return {
-    id: r.id, icao: r.icao, tail: r.tail, flight: r.flight, firstSeen: r.first_seen, lastSeen: r.last_seen, lastType: r.last_type,
-    messages: r.messages, lat: r.lat, lon: r.lon, alt: r.alt, positionTime: r.position_time,
-  };
-}
 
 /** Reception columns a better copy takes over. */
 export const RECEPTION_COLUMNS = ['station_id', 'msg_time', 'received_at', 'freq', 'channel', 'level', 'noise', 'error', 'decoder', 'journal_end', 'frame_index'] as const;
@@ -74,15 +52,15 @@ export class IntelStatements implements AircraftStore {
   }
 
   byIcao(icao: string): Aircraft | null {
-    return toAircraft(this.#byIcao.get(icao) as AircraftRow | undefined);
+    return aircraftFromRow(this.#byIcao.get(icao) as AircraftRow | undefined);
   }
 
   byTail(tail: string): Aircraft | null {
-    return toAircraft(this.#byTail.get(tail) as AircraftRow | undefined);
+    return aircraftFromRow(this.#byTail.get(tail) as AircraftRow | undefined);
   }
 
   byFlight(flight: string, since: number): Aircraft | null {
-    return toAircraft(this.#byFlight.get(flight, since) as AircraftRow | undefined);
+    return aircraftFromRow(this.#byFlight.get(flight, since) as AircraftRow | undefined);
   }
 
   insert(a: Omit<Aircraft, 'id'>): number {
@@ -121,10 +99,8 @@ export class IntelStatements implements AircraftStore {
       .all(windowS) as { id: number; type: string; label: string | null; msgno_base: string; icao: string | null; tail: string | null; flight: string | null; first_time: number; last_time: number }[];
     const parts = this.#db.prepare('SELECT id, msgno, more, text FROM messages WHERE multipart_id = ? ORDER BY msgno');
     return groups.map((g) => {
-      const group: Group = {
-        id: g.id, key: `${g.type}|${g.icao ?? g.tail ?? g.flight}|${g.label ?? ''}|${g.msgno_base}`, type: g.type, label: g.label, base: g.msgno_base,
-        icao: g.icao, tail: g.tail, flight: g.flight, firstTime: g.first_time, lastTime: g.last_time, parts: new Map(), complete: false,
-      };
+      const fields = { type: g.type, label: g.label, base: g.msgno_base, icao: g.icao, tail: g.tail, flight: g.flight };
+      const group: Group = { id: g.id, key: groupKey(fields) ?? '', ...fields, firstTime: g.first_time, lastTime: g.last_time, parts: new Map(), complete: false };
       for (const p of parts.all(g.id) as { id: number; msgno: string; more: number | null; text: string | null }[]) {
         const letter = p.msgno.slice(3, 4);
         if (!group.parts.has(letter)) group.parts.set(letter, { id: p.id, letter, more: p.more, text: p.text });

@@ -57,9 +57,10 @@ export type PartOutcome =
 
 const LETTER = /^[A-Z]$/;
 
-function partKey(p: PartInput, base: string): string | null {
+/** Parts of one message share decoder type, aircraft (its first known identifier), label and msgno base. */
+export function groupKey(p: Pick<Group, 'type' | 'icao' | 'tail' | 'flight' | 'label' | 'base'>): string | null {
   const who = p.icao ?? p.tail ?? p.flight;
-  return who === null ? null : `${p.type}|${who}|${p.label ?? ''}|${base}`;
+  return who === null ? null : `${p.type}|${who}|${p.label ?? ''}|${p.base}`;
 }
 
 export function joinedText(g: Group): string {
@@ -94,7 +95,7 @@ export class MultipartAssembler {
     if (msgno === null || msgno.length !== 4 || !LETTER.test(msgno[3]!)) return { kind: 'single' };
     const base = msgno.slice(0, 3);
     const letter = msgno[3]!;
-    const key = partKey(p, base);
+    const key = groupKey({ ...p, base });
     if (key === null) return { kind: 'single' };
     const part: Part = { id: p.id, letter, more: p.more, text: p.text };
     const open = this.#groups.get(key);

@@ -5,6 +5,8 @@
  */
 import { ContrailError } from '../../errors.js';
 import type { Db } from '../open-database.js';
+import { aircraftFromRow, type AircraftRow } from '../intel/aircraft-row.js';
+import type { Aircraft } from '../intel/aircraft-tracker.js';
 
 export interface AircraftQuery {
   id?: number;
@@ -15,17 +17,9 @@ export interface AircraftQuery {
   limit?: number;
 }
 
-export interface AircraftView {
-  id: number;
-  icao: string | null;
-  tail: string | null;
-  flight: string | null;
-  firstSeen: number;
-  lastSeen: number;
-  lastType: string;
-  messages: number;
+export type AircraftView = Omit<Aircraft, 'lat' | 'lon' | 'alt' | 'positionTime'> & {
   lastPosition: { lat: number; lon: number; alt: number | null; time: number } | null;
-}
+};
 
 const MESSAGE_FIELDS =
   'id, type, msg_time AS time, station_id AS station, freq, level, error, direction, icao, tail, flight, label, msgno, text, lat, lon, alt, decode_level AS decodeLevel, copies, multipart_id AS multipartId';
@@ -61,14 +55,10 @@ export function parseAircraftQuery(input: Record<string, unknown>): AircraftQuer
 /** The aircraft and its newest messages, or null when no aircraft matches. */
 export function aircraftLookup(db: Db, q: AircraftQuery): { aircraft: AircraftView; recent: Record<string, unknown>[] } | null {
   const where = q.id !== undefined ? ['id = ?', q.id] : q.icao !== undefined ? ['icao = ?', q.icao] : q.tail !== undefined ? ['tail = ?', q.tail] : ['flight = ?', q.flight];
-  const r = db.prepare(`SELECT * FROM aircraft WHERE ${where[0]} ORDER BY last_seen DESC LIMIT 1`).get(where[1]) as
-    | { id: number; icao: string | null; tail: string | null; flight: string | null; first_seen: number; last_seen: number; last_type: string; messages: number; lat: number | null; lon: number | null; alt: number | null; position_time: number | null }
-    | undefined;
-  if (!r) return null;
-  const aircraft: AircraftView = {
-    id: r.id, icao: r.icao, tail: r.tail, flight: r.flight, firstSeen: r.first_seen, lastSeen: r.last_seen, lastType: r.last_type, messages: r.messages,
-    lastPosition: r.lat !== null && r.lon !== null && r.position_time !== null ? { lat: r.lat, lon: r.lon, alt: r.alt, time: r.position_time } : null,
-  };
-  const recent = db.prepare(`SELECT ${MESSAGE_FIELDS} FROM messages WHERE aircraft_id = ? ORDER BY id DESC LIMIT ?`).all(r.id, q.limit ?? 50) as Record<string, unknown>[];
+  const a = aircraftFromRow(db.prepare(`SELECT * FROM aircraft WHERE ${where[0]} ORDER BY last_seen DESC LIMIT 1`).get(where[1]) as AircraftRow | undefined);
+  if (!a) return null;
+  const { lat, lon, alt, positionTime, ...rest } = a;
+  const aircraft: AircraftView = { ...rest, lastPosition: lat !== null && lon !== null && positionTime !== null ? { lat, lon, alt, time: positionTime } : null };
+  const recent = db.prepare(`SELECT ${MESSAGE_FIELDS} FROM messages WHERE aircraft_id = ? ORDER BY id DESC LIMIT ?`).all(a.id, q.limit ?? 50) as Record<string, unknown>[];
   return { aircraft, recent };
 }

@@ -97,6 +97,14 @@ export function schemaStatus(db: Db, migrations: Migrations = MIGRATIONS): Schem
 }
 
 /** Refuses to touch a schema it cannot vouch for. */
+/** Refuses a database this version cannot use at all: another program's, or one a newer Contrail migrated. */
+export function assertKnownSchema(status: SchemaStatus, dbPath: string): void {
+  if (status.foreign) throw new MigrationError(`${dbPath} is not a Contrail database (another program's tables, no Contrail migrations); to bring an ACARS Hub database over, use contrail db adopt FILE`);
+  if (status.unknown.length > 0) {
+    throw new MigrationError(`${dbPath} has migrations this version does not know (${status.unknown.join(', ')}): it was used by a newer Contrail. Run that version, or restore a backup (contrail db backups)`);
+  }
+}
+
 export function assertMigratable(status: SchemaStatus): void {
   if (status.foreign) {
     throw new MigrationError('this is not a Contrail database (it has tables but no record of Contrail migrations); to bring an ACARS Hub database over, use contrail db adopt FILE');
