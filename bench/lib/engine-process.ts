@@ -41,8 +41,15 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * Node flags for the engine, from the bench's own environment (never the engine's):
+ * `CONTRAIL_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles every engine thread,
+ * which NODE_OPTIONS refuses.
+ */
+const engineNodeArgs = (process.env.CONTRAIL_BENCH_NODE_ARGS ?? '').split(/\s+/).filter((a) => a.length > 0);
+
 export function spawnContrail(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [contrailBin, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...engineNodeArgs, contrailBin, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** `dataDir` defaults to a fresh temp dir; pass one to start on an existing database. */
