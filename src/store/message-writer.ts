@@ -151,17 +151,15 @@ export class MessageWriter {
     if (this.#dedup.enabled) for (const { key, kept } of this.#intel.recentKept(this.#options.dedupWindowS)) this.#dedup.remember(key, kept);
   }
 
-  /** Inserts or updates the group's row; returns its joined text. */
-  #storeGroup(g: Group): string {
+  /** Inserts or updates the group's row (its joined text is built by readers, and for live clients). */
+  #storeGroup(g: Group): void {
     const complete = g.complete ? 1 : 0;
-    const text = joinedText(g);
     if (g.id === 0) {
-      g.id = Number(this.#intel.insertGroup.run(g.type, g.label, g.base, g.icao, g.tail, g.flight, g.firstTime, g.lastTime, g.parts.size, complete, text).lastInsertRowid);
+      g.id = Number(this.#intel.insertGroup.run(g.type, g.label, g.base, g.icao, g.tail, g.flight, g.firstTime, g.lastTime, g.parts.size, complete).lastInsertRowid);
       for (const p of g.parts.values()) this.#intel.setMultipart.run(g.id, p.id);
     } else {
-      this.#intel.updateGroup.run(g.lastTime, g.parts.size, complete, text, g.id);
+      this.#intel.updateGroup.run(g.lastTime, g.parts.size, complete, g.id);
     }
-    return text;
   }
 
   /** Signal levels and frequencies count every reception, copies included: they describe the receivers. */
@@ -210,7 +208,7 @@ export class MessageWriter {
       if (list) list.push(a);
       else alertsByRow.set(a[0], [a]);
     }
-    let newest = -Infinity;
+    let latestArrival = -Infinity;
     let firstId: number | null = null;
     let lastId: number | null = null;
     let oldestReceivedAt: number | null = null;
@@ -219,11 +217,11 @@ export class MessageWriter {
       const row = rows[k]!;
       const receivedAt = row[COL.received_at] as number;
       if (oldestReceivedAt === null || receivedAt < oldestReceivedAt) oldestReceivedAt = receivedAt;
+      if (receivedAt > latestArrival) latestArrival = receivedAt;
       const type = row[COL.type];
       if (!isDecoderType(type)) throw new TypeError(`row ${k} has no valid type: ${String(type)}`);
       const t = DECODER_TYPES.indexOf(type);
       const time = row[COL.msg_time] as number;
-      if (time > newest) newest = time;
       const minute = Math.floor(time / 60) * 60;
       const minuteKey = minute * 8 + t;
       let c = minutes.get(minuteKey);
@@ -251,13 +249,13 @@ export class MessageWriter {
       }
 
       let extra = aircraft ? `"aircraftId":${aircraft.id},` : '';
-      const part = this.#multipart.offer({ id, type, label: str(row, COL.label), msgno: str(row, COL.msgno), icao: str(row, COL.icao), tail: str(row, COL.tail), flight: str(row, COL.flight), more: num(row, COL.more), text: str(row, COL.text), time });
+      const part = this.#multipart.offer({ id, type, label: str(row, COL.label), msgno: str(row, COL.msgno), icao: str(row, COL.icao), tail: str(row, COL.tail), flight: str(row, COL.flight), more: num(row, COL.more), text: str(row, COL.text), time, arrived: receivedAt });
       if (part.kind !== 'single') {
         const g = part.group;
-        const text = this.#storeGroup(g);
+        this.#storeGroup(g);
         if (part.kind === 'joined') this.#intel.setMultipart.run(g.id, id);
         const parts = [...g.parts.keys()].sort().map((l) => ({ id: g.parts.get(l)!.id, part: l }));
-        extra += `"multipart":${JSON.stringify({ id: g.id, part: str(row, COL.msgno)!.slice(3), parts, complete: g.complete, text })},`;
+        extra += `"multipart":${JSON.stringify({ id: g.id, part: str(row, COL.msgno)!.slice(3), parts, complete: g.complete, text: joinedText(g) })},`;
       }
       const matches = alertsByRow.get(k);
       let matchJson = '';
@@ -290,7 +288,7 @@ export class MessageWriter {
       this.#upsertMinute.run((key - t) / 8, DECODER_TYPES[t], messages, errors, nonAcars, duplicates);
     }
     for (const a of this.#aircraft.drain()) this.#intel.writeAircraft(a);
-    for (const g of this.#multipart.expire(newest)) this.#storeGroup(g);
+    if (latestArrival > -Infinity) for (const g of this.#multipart.expire(latestArrival)) this.#storeGroup(g);
     for (const [term, n] of Object.entries(alertHits)) this.#intel.addHits.run(n, term);
     for (const [receivedAt, sourceIndex, reason, detail, size, raw] of rejects) {
       const source = this.#sources[sourceIndex];

@@ -124,9 +124,28 @@ describe('message intelligence in the engine', () => {
         expect(group).toMatchObject({ parts: 3, complete: 1 });
         const parts = d.prepare('SELECT msgno, text FROM messages WHERE multipart_id = ? ORDER BY msgno').all(group!.id) as { msgno: string; text: string }[];
         expect(parts.map((p) => p.msgno)).toEqual(['D10A', 'D10B', 'D10C']);
-        expect(group!.text).toBe(parts.map((p) => p.text).join(''));
+        expect(group!).not.toHaveProperty('text');
+        const joined = d.prepare("SELECT group_concat(text, '' ORDER BY msgno) FROM messages WHERE multipart_id = ?").pluck().get(group!.id);
+        expect(joined).toBe(parts.map((p) => p.text).join(''));
         const live = client.messages.find((x) => x.msgno === 'D10C' && x.tail === 'N8719Q') as { multipart: Json } | undefined;
-        expect(live?.multipart).toMatchObject({ id: group!.id, complete: true, part: 'C' });
+        expect(live?.multipart).toMatchObject({ id: group!.id, complete: true, part: 'C', text: joined });
+
+        // Label decoding: stored as structured JSON with its level (no display items), streamed
+        // with the items; a position found by the decoder fills lat/lon; enrichment names the airline.
+        const squitter = d.prepare("SELECT id, label_decoded, decode_level FROM messages WHERE label = 'SQ' AND label_decoded IS NOT NULL LIMIT 1").get() as { id: number; label_decoded: string; decode_level: string } | undefined;
+        expect(squitter).toBeDefined();
+        const storedDecoding = JSON.parse(squitter!.label_decoded) as Json;
+        expect(storedDecoding).toMatchObject({ decoder: 'label-sq', level: squitter!.decode_level });
+        expect(storedDecoding).not.toHaveProperty('items');
+        expect(storedDecoding.raw).toMatchObject({ groundStation: { icaoCode: expect.any(String) } });
+        const liveSquitter = client.messages.find((x) => x.id === squitter!.id) as { labelDecoded: Json; decodeLevel: string } | undefined;
+        expect(liveSquitter?.decodeLevel).toBe(squitter!.decode_level);
+        expect(liveSquitter?.labelDecoded).toMatchObject({ ...storedDecoding, items: expect.arrayContaining([expect.objectContaining({ label: expect.any(String), value: expect.any(String) })]) });
+        const positioned = d.prepare("SELECT count(*) FROM messages WHERE label_decoded IS NOT NULL AND lat IS NOT NULL AND json_extract(label_decoded, '$.raw.position.latitude') = lat").pluck().get() as number;
+        expect(positioned).toBeGreaterThan(0);
+        const southwest = client.messages.find((x) => typeof x.flight === 'string' && x.flight.startsWith('WN')) as { enrichment?: { airline?: Json } } | undefined;
+        expect(southwest?.enrichment?.airline).toMatchObject({ icao: 'SWA' });
+        expect(d.prepare("SELECT count(*) FROM messages WHERE flight LIKE 'WN%' AND airline = 'SWA'").pluck().get()).toBeGreaterThan(0);
 
         // Alerts: every stored message of flight WN4899 matched, once, and was published on the alerts topic.
         const flightRows = d.prepare("SELECT id FROM messages WHERE flight LIKE '%WN4899%'").pluck().all() as number[];

@@ -34,8 +34,9 @@ describe('DedupWindow', () => {
 });
 
 let nextId = 1;
+/** A part sent at `time` (s) and arriving then. */
 function part(msgno: string, more: number | null, time: number, extra: Partial<PartInput> = {}): PartInput {
-  return { id: nextId++, type: 'VDL-M2', label: 'H1', msgno, icao: 'A1B2C3', tail: 'N1', flight: 'WN1', more, text: `<${msgno}>`, time, ...extra };
+  return { id: nextId++, type: 'VDL-M2', label: 'H1', msgno, icao: 'A1B2C3', tail: 'N1', flight: 'WN1', more, text: `<${msgno}>`, time, arrived: time * 1000, ...extra };
 }
 
 describe('MultipartAssembler', () => {
@@ -57,8 +58,8 @@ describe('MultipartAssembler', () => {
     const b = m.offer(part('D20B', null, 3, { type: 'ACARS' }));
     expect(b.kind).toBe('new');
     if (b.kind !== 'single') expect([...b.group.parts.keys()].sort()).toEqual(['A', 'B']);
-    expect(m.expire(30)).toEqual([]);
-    const closed = m.expire(100);
+    expect(m.expire(30_000)).toEqual([]);
+    const closed = m.expire(100_000);
     expect(closed).toHaveLength(1);
     expect(closed[0]).toMatchObject({ complete: true });
   });
@@ -68,9 +69,31 @@ describe('MultipartAssembler', () => {
     m.offer(part('D30B', 1, 0));
     expect(m.offer(part('D30C', 0, 1, { icao: 'FFFFF0' })).kind).toBe('new');
     expect(m.offer(part('D30C', 0, 1, { label: '5Z' })).kind).toBe('new');
-    const closed = m.expire(500);
+    const closed = m.expire(500_000);
     expect(closed).toHaveLength(3);
     expect(closed.every((g) => !g.complete)).toBe(true);
+  });
+
+  it('closes by arrival: a source whose message times lag by hours still gets its parts joined', () => {
+    const m = new MultipartAssembler(60);
+    // A live station now, and a replay of traffic from three hours ago, arriving interleaved.
+    const now = 1_800_000_000;
+    m.offer(part('D40B', 1, now, { tail: 'LIVE', icao: 'AAAAA1' }));
+    m.offer(part('D50A', 1, now - 3 * 3600, { tail: 'OLD', icao: 'BBBBB2', arrived: now * 1000 + 10 }));
+    expect(m.expire(now * 1000 + 20)).toEqual([]);
+    const joined = m.offer(part('D50B', 0, now - 3 * 3600 + 2, { tail: 'OLD', icao: 'BBBBB2', arrived: now * 1000 + 30 }));
+    expect(joined).toMatchObject({ kind: 'joined', group: { complete: true } });
+  });
+
+  it('expiry stops at the first open entry and still closes every group whose window passed', () => {
+    const m = new MultipartAssembler(60);
+    // Group 1 opens first but its newest part arrives last: it must move behind group 2.
+    m.offer(part('D60A', 1, 0, { tail: 'G1', icao: 'CCCCC1' }));
+    m.offer(part('D70A', 1, 10, { tail: 'G2', icao: 'CCCCC2' }));
+    m.offer(part('D60B', 1, 50, { tail: 'G1', icao: 'CCCCC1' }));
+    const first = m.expire(75_000);
+    expect(first.map((g) => g.tail)).toEqual(['G2']);
+    expect(m.expire(200_000).map((g) => g.tail)).toEqual(['G1']);
   });
 });
 

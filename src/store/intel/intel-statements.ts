@@ -16,7 +16,7 @@ export class IntelStatements implements AircraftStore {
   readonly setCopies: Statement<[number, string | null, number]>;
   readonly takeReception: Statement;
   readonly insertGroup: Statement;
-  readonly updateGroup: Statement<[number, number, number, string, number]>;
+  readonly updateGroup: Statement<[number, number, number, number]>;
   readonly setMultipart: Statement<[number, number]>;
   readonly updateAircraft: Statement;
   readonly insertMatch: Statement<[number, string, string, number]>;
@@ -32,9 +32,9 @@ export class IntelStatements implements AircraftStore {
     this.setCopies = db.prepare('UPDATE messages SET copies = ?, heard_by = ? WHERE id = ?');
     this.takeReception = db.prepare(`UPDATE messages SET ${RECEPTION_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
     this.insertGroup = db.prepare(
-      'INSERT INTO multipart (type, label, msgno_base, icao, tail, flight, first_time, last_time, parts, complete, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO multipart (type, label, msgno_base, icao, tail, flight, first_time, last_time, parts, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.updateGroup = db.prepare('UPDATE multipart SET last_time = ?, parts = ?, complete = ?, text = ? WHERE id = ?');
+    this.updateGroup = db.prepare('UPDATE multipart SET last_time = ?, parts = ?, complete = ? WHERE id = ?');
     this.setMultipart = db.prepare('UPDATE messages SET multipart_id = ? WHERE id = ?');
     this.updateAircraft = db.prepare(
       `UPDATE aircraft SET icao = ?, tail = ?, flight = ?, first_seen = ?, last_seen = ?, last_type = ?, messages = ?,
@@ -92,20 +92,26 @@ export class IntelStatements implements AircraftStore {
     return out.reverse();
   }
 
-  /** Groups still open (not complete, heard within the window of the newest group). */
+  /**
+   * Groups still open (not complete, heard within the window of the newest group), oldest
+   * arrival first, each with the arrival of its newest part.
+   */
   openGroups(windowS: number): Group[] {
     const groups = this.#db
       .prepare('SELECT * FROM multipart WHERE complete = 0 AND last_time >= (SELECT max(last_time) FROM multipart) - ?')
       .all(windowS) as { id: number; type: string; label: string | null; msgno_base: string; icao: string | null; tail: string | null; flight: string | null; first_time: number; last_time: number }[];
-    const parts = this.#db.prepare('SELECT id, msgno, more, text FROM messages WHERE multipart_id = ? ORDER BY msgno');
-    return groups.map((g) => {
-      const fields = { type: g.type, label: g.label, base: g.msgno_base, icao: g.icao, tail: g.tail, flight: g.flight };
-      const group: Group = { id: g.id, key: groupKey(fields) ?? '', ...fields, firstTime: g.first_time, lastTime: g.last_time, parts: new Map(), complete: false };
-      for (const p of parts.all(g.id) as { id: number; msgno: string; more: number | null; text: string | null }[]) {
-        const letter = p.msgno.slice(3, 4);
-        if (!group.parts.has(letter)) group.parts.set(letter, { id: p.id, letter, more: p.more, text: p.text });
-      }
-      return group;
-    });
+    const parts = this.#db.prepare('SELECT id, msgno, more, text, received_at FROM messages WHERE multipart_id = ? ORDER BY msgno');
+    return groups
+      .map((g) => {
+        const fields = { type: g.type, label: g.label, base: g.msgno_base, icao: g.icao, tail: g.tail, flight: g.flight };
+        const group: Group = { id: g.id, key: groupKey(fields) ?? '', ...fields, firstTime: g.first_time, lastTime: g.last_time, lastArrived: 0, parts: new Map(), complete: false };
+        for (const p of parts.all(g.id) as { id: number; msgno: string; more: number | null; text: string | null; received_at: number }[]) {
+          const letter = p.msgno.slice(3, 4);
+          if (!group.parts.has(letter)) group.parts.set(letter, { id: p.id, letter, more: p.more, text: p.text });
+          group.lastArrived = Math.max(group.lastArrived, p.received_at);
+        }
+        return group;
+      })
+      .sort((a, b) => a.lastArrived - b.lastArrived);
   }
 }

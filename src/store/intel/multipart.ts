@@ -22,6 +22,8 @@ export interface PartInput {
   more: number | null;
   text: string | null;
   time: number;
+  /** When it arrived (epoch ms): windows close by arrival, as in the dedup window. */
+  arrived: number;
 }
 
 export interface Part {
@@ -43,6 +45,8 @@ export interface Group {
   flight: string | null;
   firstTime: number;
   lastTime: number;
+  /** Arrival (epoch ms) of its newest part: the group closes `windowS` after it. */
+  lastArrived: number;
   /** By letter. */
   parts: Map<string, Part>;
   complete: boolean;
@@ -77,6 +81,11 @@ export function isComplete(g: Group, needEnd: boolean): boolean {
 
 export class MultipartAssembler {
   readonly #windowS: number;
+  /**
+   * Both maps are kept in arrival order (an entry moves to the end when it changes), so expiry
+   * walks from the front and stops at the first entry still open: a busy aggregator holds tens
+   * of thousands of first parts, and expiry runs every batch.
+   */
   readonly #groups = new Map<string, Group>();
   /** First parts (letter A) that may get siblings. */
   readonly #firsts = new Map<string, { part: Part; input: PartInput }>();
@@ -85,8 +94,9 @@ export class MultipartAssembler {
     this.#windowS = windowS;
   }
 
-  /** Open groups, for restart: the writer reloads them with `restore`. */
+  /** Open groups, for restart: the writer reloads them with `restore` (oldest first). */
   restore(g: Group): void {
+    this.#groups.delete(g.key);
     this.#groups.set(g.key, g);
   }
 
@@ -102,18 +112,23 @@ export class MultipartAssembler {
     if (open && p.time - open.lastTime <= this.#windowS && !open.parts.has(letter)) {
       open.parts.set(letter, part);
       open.lastTime = Math.max(open.lastTime, p.time);
+      open.lastArrived = Math.max(open.lastArrived, p.arrived);
       open.complete = isComplete(open, true);
-      if (open.complete) this.#groups.delete(key);
+      this.#groups.delete(key);
+      if (!open.complete) this.#groups.set(key, open);
       return { kind: 'joined', group: open };
     }
     if (letter === 'A' && p.more !== 1) {
       // Maybe a single block, maybe the first of several (acarsdec does not say): remember it.
-      if (p.more === null) this.#firsts.set(key, { part, input: p });
+      if (p.more === null) {
+        this.#firsts.delete(key);
+        this.#firsts.set(key, { part, input: p });
+      }
       return { kind: 'single' };
     }
     const group: Group = {
       id: 0, key, type: p.type, label: p.label, base, icao: p.icao, tail: p.tail, flight: p.flight,
-      firstTime: p.time, lastTime: p.time, parts: new Map([[letter, part]]), complete: false,
+      firstTime: p.time, lastTime: p.time, lastArrived: p.arrived, parts: new Map([[letter, part]]), complete: false,
     };
     const first = this.#firsts.get(key);
     if (first && letter !== 'A' && p.time - first.input.time <= this.#windowS) {
@@ -122,20 +137,29 @@ export class MultipartAssembler {
     }
     this.#firsts.delete(key);
     group.complete = isComplete(group, true);
+    this.#groups.delete(key);
     if (!group.complete) this.#groups.set(key, group);
     return { kind: 'new', group };
   }
 
-  /** Groups whose window passed, decided: the writer stores their final state. */
-  expire(now: number): Group[] {
+  /**
+   * Groups whose window passed, by arrival (`nowMs`: the newest arrival seen), decided: the
+   * writer stores their final state. Arrival, not message time: sources whose clocks or replays
+   * lag the others would otherwise see their groups closed at once.
+   */
+  expire(nowMs: number): Group[] {
     const out: Group[] = [];
+    const cutoff = nowMs - this.#windowS * 1000;
     for (const [key, g] of this.#groups) {
-      if (now - g.lastTime <= this.#windowS) continue;
+      if (g.lastArrived >= cutoff) break;
       this.#groups.delete(key);
       g.complete = isComplete(g, false);
       out.push(g);
     }
-    for (const [key, f] of this.#firsts) if (now - f.input.time > this.#windowS) this.#firsts.delete(key);
+    for (const [key, f] of this.#firsts) {
+      if (f.input.arrived >= cutoff) break;
+      this.#firsts.delete(key);
+    }
     return out;
   }
 
