@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { DECODER_TYPES } from '../../src/decode/message.js';
-import { MessageWriter } from '../../src/store/message-writer.js';
+import { DEFAULT_INTEL, MessageWriter } from '../../src/store/message-writer.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { openWriterDatabase } from '../../src/store/open-database.js';
 import { cacheDir } from '../lib/paths.js';
@@ -88,9 +88,12 @@ export async function buildMillionDatabase(path: string): Promise<{ messages: nu
   try {
     await migrateToLatest(db);
     const templates = decodeCorpusRows();
+    // Dedup off: the corpus's own repeats (a few seconds apart) would be counted, not stored, and
+    // the database would fall short of a million rows.
     const writer = new MessageWriter(
       db,
       DECODER_TYPES.map((type) => ({ descriptor: `bench:${type}`, type })),
+      { ...DEFAULT_INTEL, dedupWindowS: 0 },
     );
     // Rows in time order over the last 7 days, as a week of ingest leaves them (id order = time order).
     const start = Date.now() / 1000 - SPAN_S;
