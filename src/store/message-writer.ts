@@ -41,6 +41,8 @@ export interface WriteOutcome {
   rejects: number;
   firstId: number | null;
   lastId: number | null;
+  /** Earlier messages this batch's copies updated (copies, maybe their reception): mirrors re-read them. */
+  updatedIds: number[];
   /** Earliest received_at (epoch ms) among the batch's rows: how old the batch is at commit. */
   oldestReceivedAt: number | null;
   /** The batch was at or below the journal checkpoint (a replay of committed frames): nothing written. */
@@ -125,7 +127,7 @@ export class MessageWriter {
    */
   writeBatch(decoded: ArrayBuffer, journalEnd: number | null = null): WriteOutcome {
     if (journalEnd !== null && journalEnd <= this.#checkpoint) {
-      return { stored: 0, storedByType: {}, duplicatesByType: {}, alertHits: {}, rejects: 0, firstId: null, lastId: null, oldestReceivedAt: null, skipped: true, publish: encodePublishBatch([], []) };
+      return { stored: 0, storedByType: {}, duplicatesByType: {}, alertHits: {}, rejects: 0, firstId: null, lastId: null, updatedIds: [], oldestReceivedAt: null, skipped: true, publish: encodePublishBatch([], []) };
     }
     const { rows, json, rejects, alerts } = decodeDecodedBatch(decoded);
     let out: WriteOutcome;
@@ -178,18 +180,23 @@ export class MessageWriter {
     }
   }
 
-  /** A copy of a kept message: counted on it; its reception replaces the kept one's when better. */
-  #copy(kept: Kept, row: MessageRow, journalEnd: number | null): void {
+  /**
+   * A copy of a kept message: counted on it; its reception replaces the kept one's when better.
+   * Returns true when that took the kept message from "with errors" to "without".
+   */
+  #copy(kept: Kept, row: MessageRow, journalEnd: number | null): boolean {
     kept.copies++;
     const station = row[COL.station_id] as string | null;
     if (station !== null && !kept.stations.includes(station)) kept.stations.push(station);
     this.#intel.setCopies.run(kept.copies, kept.stations.length > 1 ? JSON.stringify(kept.stations) : null, kept.id);
     const copy = { error: num(row, COL.error), level: num(row, COL.level) };
-    if (!betterCopy(kept, copy)) return;
+    if (!betterCopy(kept, copy)) return false;
+    const cleared = (kept.error ?? 0) > 0 && (copy.error ?? 0) === 0;
     kept.error = copy.error;
     kept.level = copy.level;
     const values = RECEPTION_COLUMNS.map((c) => (c === 'journal_end' ? journalEnd : row[COL[c]] ?? null));
     this.#intel.takeReception.run(...values, kept.id);
+    return cleared;
   }
 
   #write(rows: MessageRow[], json: string[], rejects: RejectRow[], alerts: AlertRow[], journalEnd: number | null): WriteOutcome {
@@ -202,6 +209,8 @@ export class MessageWriter {
     const storedByType: Partial<Record<DecoderType, number>> = {};
     const duplicatesByType: Partial<Record<DecoderType, number>> = {};
     const alertHits: Record<string, number> = {};
+    /** Kept messages a copy counted on (their copies, maybe their reception, changed). */
+    const reception: number[] = [];
     const alertsByRow = new Map<number, AlertRow[]>();
     for (const a of alerts) {
       const list = alertsByRow.get(a[0]);
@@ -231,7 +240,14 @@ export class MessageWriter {
       const key = row[COL.dedup_key] as number | null;
       const kept = key !== null && this.#dedup.enabled ? this.#dedup.find(key, time) : null;
       if (kept !== null) {
-        this.#copy(kept, row, journalEnd);
+        if (this.#copy(kept, row, journalEnd)) {
+          // The kept message no longer counts as an error, in the minute it was counted in.
+          const keptKey = Math.floor(kept.time / 60) * 60 * 8 + t;
+          let kc = minutes.get(keptKey);
+          if (!kc) minutes.set(keptKey, (kc = [0, 0, 0, 0]));
+          kc[1]--;
+        }
+        reception.push(kept.id);
         duplicatesByType[type] = (duplicatesByType[type] ?? 0) + 1;
         c[3]++;
         continue;
@@ -303,6 +319,7 @@ export class MessageWriter {
       firstId,
       lastId,
       oldestReceivedAt,
+      updatedIds: reception.length === 0 ? [] : [...new Set(reception)],
       skipped: false,
       publish: encodePublishBatch(payloads, typeIndexes),
     };

@@ -109,4 +109,23 @@ describe('MessageWriter', () => {
     expect(db.prepare('SELECT sum(messages) FROM counts_minute').pluck().get()).toBe(1);
     expect(db.prepare('SELECT count(*) FROM messages_fts_docsize').pluck().get()).toBe(1);
   });
+
+  it('a better copy takes over the reception, not the time; the minute counters drop its error; the kept id is reported', () => {
+    const writer = new MessageWriter(db, SOURCES, { dedupWindowS: 5, multipartWindowS: 120 });
+    const base = JSON.parse(readCorpusFrames('acars-router/acars.jsonl')[0]!) as Record<string, unknown>;
+    // Heard first with errors at hh:mm:59.5, then cleanly 1 s later by another station: the next minute.
+    const t0 = Math.floor(1_769_990_000 / 60) * 60 + 59.5;
+    const first = writer.writeBatch(batch([{ text: JSON.stringify({ ...base, timestamp: t0, station_id: 'NOISY', error: 2, level: -30 }), source: 0 }]));
+    const second = writer.writeBatch(batch([{ text: JSON.stringify({ ...base, timestamp: t0 + 1, station_id: 'CLEAN', error: 0, level: -10 }), source: 0 }]));
+    expect(first.stored).toBe(1);
+    expect(second.stored).toBe(0);
+    expect(second.updatedIds).toEqual([first.firstId]);
+    const row = db.prepare('SELECT msg_time, station_id, error, level, copies FROM messages').get();
+    expect(row).toEqual({ msg_time: t0, station_id: 'CLEAN', error: 0, level: -10, copies: 2 });
+    const minutes = db.prepare('SELECT minute, messages, errors, duplicates FROM counts_minute ORDER BY minute').all();
+    expect(minutes).toEqual([
+      { minute: t0 - 59.5, messages: 1, errors: 0, duplicates: 0 },
+      { minute: t0 - 59.5 + 60, messages: 0, errors: 0, duplicates: 1 },
+    ]);
+  });
 });

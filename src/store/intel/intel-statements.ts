@@ -9,8 +9,12 @@ import type { Aircraft, AircraftStore } from './aircraft-tracker.js';
 import { groupKey, type Group } from './multipart.js';
 import type { Kept } from './dedup-window.js';
 
-/** Reception columns a better copy takes over. */
-export const RECEPTION_COLUMNS = ['station_id', 'msg_time', 'received_at', 'freq', 'channel', 'level', 'noise', 'error', 'decoder', 'journal_end', 'frame_index'] as const;
+/**
+ * Reception columns a better copy takes over. Not its time: the message keeps the time it was
+ * first heard, so the minute it is counted in (counts_minute) and the minute analytics find it
+ * in stay the same.
+ */
+export const RECEPTION_COLUMNS = ['station_id', 'freq', 'channel', 'level', 'noise', 'error', 'decoder', 'journal_end', 'frame_index'] as const;
 
 export class IntelStatements implements AircraftStore {
   readonly setCopies: Statement<[number, string | null, number]>;
