@@ -23,6 +23,9 @@ import { LiveServer } from './serve/live-server.js';
 import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
 import { forEachPublished } from './store/publish-batch.js';
 import { WriterClient } from './store/writer-client.js';
+import { AnalyticsClient } from './analytics/analytics-client.js';
+import { registerAnalyticsApi } from './serve/analytics-api.js';
+import type { AnalyticsRequest } from './analytics/analytics-request.js';
 import { ContrailError, type WorkerError } from './errors.js';
 import { readJournalFrom, type JournalRecord } from './journal/journal-reader.js';
 import { apiHelpers, registerDbApi, type DbAdmin } from './serve/admin-api.js';
@@ -63,6 +66,8 @@ export class Engine {
   readonly #log: Logger;
   readonly #startedAt = Date.now();
   #writer!: WriterClient;
+  /** The DuckDB mirror's thread; null until the schema is current (and if it could not start). */
+  #analytics: AnalyticsClient | null = null;
   #decode: DecodePool | undefined;
   #alertTerms: TermSet | null = null;
   #pipeline!: Pipeline;
@@ -136,7 +141,10 @@ export class Engine {
         },
         onRescan: (p) => {
           this.#server?.broadcast({ event: 'alerts-rescan', ...p });
-          if (p.done) log.info(p, 'alert rescan done');
+          if (p.done) {
+            log.info(p, 'alert rescan done');
+            this.#analytics?.matchesChanged();
+          }
         },
       },
     );
@@ -181,6 +189,7 @@ export class Engine {
           }
           if (x.oldestReceivedAt !== null) m.commitLatency.observe((Date.now() - x.oldestReceivedAt) / 1000);
           m.recordIntel(x.duplicatesByType, x.alertHits);
+          if (x.lastId !== null || x.updatedIds.length > 0) this.#analytics?.committed(x.lastId ?? 0, x.updatedIds);
           forEachPublished(x.publish, (payload, type, topic) => {
             this.#server.publish(payload, type, topic);
             if (topic === 'messages') m.messagesPublished.inc({ type });
@@ -227,6 +236,7 @@ export class Engine {
       routes: (app) => {
         registerDbApi(app, this.#dbAdmin(), c.database.adminToken, log);
         registerIntelApi(app, intel, apiHelpers(c.database.adminToken, log));
+        registerAnalyticsApi(app, (r) => this.#analyticsRequest(r), apiHelpers(c.database.adminToken, log));
       },
       aircraft: intel.aircraft,
     });
@@ -245,7 +255,10 @@ export class Engine {
         { pending: schema.pending, schema: schema.schema, target: schema.target, waitingBatches: journal.replay.length },
         'schema update pending: nothing is written until it is applied; ingest keeps accepting frames into the journal. Apply with `contrail db migrate --yes` or POST /api/v1/db/migrate (admin token); preview with `contrail db plan`',
       );
-    } else await this.#replay(journal.replay);
+    } else {
+      this.#startAnalytics();
+      await this.#replay(journal.replay);
+    }
     this.#pruneTimer = setInterval(() => this.#prune(), JOURNAL_PRUNE_MS);
     this.#pruneTimer.unref();
 
@@ -381,7 +394,53 @@ export class Engine {
       this.#migration = null;
       this.#server.broadcast({ event: 'db-migration', step: 'done', percent: 100, schema: schema.schema });
     }
-    if (schema.mode === 'ready' && !this.#restoring) void this.#resumeWriting();
+    if (schema.mode === 'ready' && !this.#restoring) {
+      this.#startAnalytics();
+      void this.#resumeWriting();
+    }
+  }
+
+  /**
+   * Starts the DuckDB mirror once the schema is current. Its catch-up runs beside ingest; until it
+   * is done analytics requests are refused as not ready. If the thread fails, ingest goes on.
+   */
+  #startAnalytics(): void {
+    if (this.#analytics !== null || this.#closing) return;
+    const c = this.#config;
+    const log = this.#log;
+    const m = this.metrics;
+    log.info({ dataSource: c.analytics.dataSource, duckdb: c.analytics.duckdbPath, windowDays: c.analytics.windowDays }, 'analytics: starting the DuckDB mirror');
+    let lastLog = 0;
+    const client = new AnalyticsClient(
+      { dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, dataSource: c.analytics.dataSource, windowDays: c.analytics.windowDays },
+      {
+        onCatchUp: (p) => {
+          if (p.done || Date.now() - lastLog > 1000) {
+            lastLog = Date.now();
+            log.info(p, 'analytics: mirror catching up from SQLite');
+          }
+          this.#server?.broadcast({ event: 'mirror-catch-up', ...p });
+        },
+        onState: (st) => {
+          m.mirrorLag.set(st.lagMs / 1000);
+          m.mirrorRows.set(st.rows);
+        },
+        onDead: (err) => log.error({ err }, 'analytics: the DuckDB mirror stopped; analytics requests are refused, ingest goes on'),
+      },
+    );
+    this.#analytics = client;
+    client.ready().then(
+      (st) => {
+        m.mirrorRows.set(st.rows);
+        log.info(st, 'analytics: mirror ready');
+      },
+      (err: unknown) => log.error({ err }, 'analytics: the DuckDB mirror did not start; analytics requests are refused, ingest goes on'),
+    );
+  }
+
+  #analyticsRequest(r: AnalyticsRequest): Promise<unknown> {
+    if (this.#analytics === null) return Promise.reject(new ContrailError('CONTRAIL_ERR_NOT_READY', 'analytics start once the database schema is current'));
+    return this.#analytics.request(r);
   }
 
   #migrationProgress(p: MigrationProgress): void {
@@ -485,6 +544,7 @@ export class Engine {
       protocol: PROTOCOL_VERSION,
       pendingBatches: this.#pipeline?.pending ?? 0,
       journal: { position: this.#journal?.position ?? null, checkpoint: this.#checkpoint, waitingBatches: this.#backlog?.batches ?? 0 },
+      analytics: { dataSource: this.#config.analytics.dataSource, mirror: this.#analytics ? (this.#analytics.alive ? this.#analytics.mirror : 'stopped') : 'not started' },
     };
   }
 
@@ -533,6 +593,8 @@ export class Engine {
     await this.#journal?.close();
     await this.#decode?.close();
     await this.#writer?.close();
+    // After the writer: the mirror takes the last commits before it closes.
+    await this.#analytics?.close();
     this.#server?.close();
     this.#lock?.release();
     log.info({ ms: Date.now() - started, checkpoint: this.#checkpoint }, 'contrail stopped');

@@ -22,6 +22,8 @@ export interface Config {
   dataDir: string;
   /** Absolute path of the SQLite database, `<dataDir>/contrail.sqlite`. */
   dbPath: string;
+  /** The DuckDB hot mirror (`<dataDir>/contrail.duckdb`), the path analytics use by default, and its window. */
+  analytics: { duckdbPath: string; dataSource: 'sqlite' | 'duckdb'; windowDays: number };
   http: { host: string; port: number };
   enabled: Readonly<Record<DecoderType, boolean>>;
   sources: readonly SourceConfig[];

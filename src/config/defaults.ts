@@ -29,6 +29,9 @@ export const DEFAULT_UDP_BIND = '0.0.0.0';
 /** Relative to the working directory, so `npm start` in a checkout keeps its data beside it. */
 export const DEFAULT_DATA_DIR = './data';
 export const DB_FILE_NAME = 'contrail.sqlite';
+export const DUCKDB_FILE_NAME = 'contrail.duckdb';
+/** Which path answers analytics: the DuckDB mirror (fast, vectorized) unless told otherwise. */
+export const DEFAULT_DATA_SOURCE = 'duckdb';
 export const DEFAULT_HTTP_HOST = '0.0.0.0';
 export const DEFAULT_LOG_LEVEL = 'info';
 /** ACARS Hub's DB_SAVEALL defaults off; Contrail keeps link-layer frames (marked) because they are cheap and useful. */
@@ -72,6 +75,8 @@ export const INTEGER_SETTINGS = {
   CONTRAIL_PRUNE_CHECK_SECONDS: { min: 1, max: 86400, fallback: 60 },
   // Copies of one message (several stations, frequencies, or a repeat) within this window are stored once; 0 turns dedup off.
   CONTRAIL_DEDUP_WINDOW_SECONDS: { min: 0, max: 3600, fallback: 5 },
+  // Days of message time the DuckDB mirror holds (DESIGN: a week answers "this week" dashboards from DuckDB).
+  CONTRAIL_MIRROR_DAYS: { min: 1, max: 3660, fallback: 7 },
   // The parts of a long message are joined while each comes within this long of the last.
   CONTRAIL_MULTIPART_WINDOW_SECONDS: { min: 1, max: 86400, fallback: 120 },
   // 0: no size cap. Otherwise the oldest messages are pruned while the database holds more than this.

@@ -63,6 +63,11 @@ export function loadConfig(env: Env, cwd: string): Config {
   const config: Config = {
     dataDir,
     dbPath: path.join(dataDir, D.DB_FILE_NAME),
+    analytics: {
+      duckdbPath: path.join(dataDir, D.DUCKDB_FILE_NAME),
+      dataSource: read(env, 'DATA_SOURCE', z.enum(['sqlite', 'duckdb']), 'sqlite or duckdb', D.DEFAULT_DATA_SOURCE, problems, { emptyIsUnset: true }),
+      windowDays: int('CONTRAIL_MIRROR_DAYS'),
+    },
     http,
     enabled,
     sources,

@@ -26,6 +26,8 @@ const STATUS_BY_CODE: Record<string, string> = {
   CONTRAIL_ERR_LOCKED: '409 Conflict',
   CONTRAIL_ERR_MIGRATION: '409 Conflict',
   CONTRAIL_ERR_CLOSED: '503 Service Unavailable',
+  CONTRAIL_ERR_NOT_READY: '503 Service Unavailable',
+  CONTRAIL_ERR_WORKER: '503 Service Unavailable',
 };
 
 function send(res: HttpResponse, status: string, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,0 +1,202 @@
+/**
+ * The analytics thread's work: keeps the DuckDB mirror in step with SQLite (catch-up at start,
+ * then a pull after each commit the writer reports, coalesced while one runs), trims the hot
+ * window, and answers analytics requests on the path asked for (or DATA_SOURCE). DuckDB runs
+ * its queries on its own threads, so a long one does not hold up the mirror's pulls; SQLite
+ * reads are synchronous and short (counters, index ranges).
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import Database from 'better-sqlite3';
+import { ContrailError } from '../errors.js';
+import type { AnalyticsWorkerData, FromAnalytics, MirrorState } from '../threads/analytics-protocol.js';
+import type { AnalyticsRequest } from './analytics-request.js';
+import { RESOLUTIONS, type Analytics, type Range } from './analytics-types.js';
+import { bucketSpan } from './buckets.js';
+import { compareAnalytics } from './compare-analytics.js';
+import { DuckdbAnalytics } from './duckdb-analytics.js';
+import { MirrorFeed } from './mirror-feed.js';
+import { SqliteAnalytics } from './sqlite-analytics.js';
+
+type Post = (m: FromAnalytics) => void;
+
+const CHUNK_ROWS = 20_000;
+const TRIM_EVERY_MS = 60_000;
+const STATE_EVERY_MS = 1000;
+
+export interface Answer {
+  source: 'sqlite' | 'duckdb';
+  /** Why the SQLite path answered a request meant for the mirror. */
+  fallback?: string;
+  result: unknown;
+}
+
+export class AnalyticsService {
+  readonly #data: AnalyticsWorkerData;
+  readonly #post: Post;
+  #sqlite!: Database.Database;
+  #instance!: DuckDBInstance;
+  #feedConn!: DuckDBConnection;
+  #queryConn!: DuckDBConnection;
+  #feed!: MirrorFeed;
+  #sqlitePath!: Analytics;
+  #duckPath!: Analytics;
+  /** Commits reported and not yet mirrored: [lastId, commit time ms], oldest first. */
+  readonly #pending: [number, number][] = [];
+  readonly #updated = new Set<number>();
+  #matchesChanged = false;
+  #pulling: Promise<void> | null = null;
+  #again = false;
+  #rows = 0;
+  #timers: NodeJS.Timeout[] = [];
+  #closed = false;
+
+  constructor(data: AnalyticsWorkerData, post: Post) {
+    this.#data = data;
+    this.#post = post;
+  }
+
+  async start(): Promise<void> {
+    const d = this.#data;
+    this.#sqlite = new Database(d.dbPath, { readonly: true, fileMustExist: true });
+    this.#sqlite.pragma('busy_timeout = 5000');
+    this.#instance = await DuckDBInstance.create(d.duckdbPath);
+    this.#feedConn = await this.#instance.connect();
+    this.#queryConn = await this.#instance.connect();
+    this.#feed = await MirrorFeed.open(this.#sqlite, this.#feedConn, { windowDays: d.windowDays, chunkRows: CHUNK_ROWS });
+    const nowS = Date.now() / 1000;
+    await this.#feed.trim(nowS);
+    await this.#feed.pull(nowS, (progress) => this.#post({ kind: 'catch-up', progress }));
+    await this.#countRows();
+    this.#sqlitePath = new SqliteAnalytics(this.#sqlite);
+    this.#duckPath = new DuckdbAnalytics(this.#queryConn);
+    this.#post({ kind: 'ready', ...this.#state() });
+    this.#timers.push(setInterval(() => void this.#trim(), TRIM_EVERY_MS), setInterval(() => this.#post({ kind: 'state', ...this.#state() }), STATE_EVERY_MS));
+    for (const t of this.#timers) t.unref();
+  }
+
+  committed(lastId: number, updatedIds: number[], at: number): void {
+    this.#pending.push([lastId, at]);
+    for (const id of updatedIds) this.#updated.add(id);
+    this.#schedulePull();
+  }
+
+  matchesChanged(): void {
+    this.#matchesChanged = true;
+    this.#schedulePull();
+  }
+
+  #schedulePull(): void {
+    if (this.#closed) return;
+    if (this.#pulling) {
+      this.#again = true;
+      return;
+    }
+    this.#pulling = this.#pull().finally(() => {
+      this.#pulling = null;
+      if (this.#again) {
+        this.#again = false;
+        this.#schedulePull();
+      }
+    });
+  }
+
+  async #pull(): Promise<void> {
+    const nowS = Date.now() / 1000;
+    const n = await this.#feed.pull(nowS);
+    this.#rows += n;
+    if (this.#updated.size > 0) {
+      const ids = [...this.#updated];
+      this.#updated.clear();
+      await this.#feed.refresh(ids, nowS);
+    }
+    if (this.#matchesChanged) {
+      this.#matchesChanged = false;
+      await this.#feed.resyncMatches(nowS);
+    }
+    while (this.#pending.length > 0 && this.#pending[0]![0] <= this.#feed.lastId) this.#pending.shift();
+  }
+
+  async #trim(): Promise<void> {
+    if (this.#closed) return;
+    const removed = await this.#feed.trim(Date.now() / 1000);
+    this.#rows -= removed;
+  }
+
+  async #countRows(): Promise<void> {
+    const r = (await this.#feedConn.runAndReadAll('SELECT count(*) FROM messages')).getRows();
+    this.#rows = Number(r[0]?.[0] ?? 0);
+  }
+
+  #state(): MirrorState {
+    const oldest = this.#pending[0];
+    return { lastId: this.#feed.lastId, lagMs: oldest ? Math.max(0, Date.now() - oldest[1]) : 0, rows: this.#rows };
+  }
+
+  /**
+   * Why the mirror cannot answer for this range, or null: the range starts before the hot
+   * window, or SQLite holds rows in it the mirror has not pulled yet.
+   */
+  #mirrorGap(range: Range): string | null {
+    const start = this.#feed.windowStart(Date.now() / 1000);
+    if (range.from < start) return `the range starts before the mirror's hot window (${this.#data.windowDays} days)`;
+    const behind = this.#sqlite.prepare('SELECT 1 FROM messages WHERE id > ? AND msg_time >= ? AND msg_time < ? LIMIT 1').get(this.#feed.lastId, range.from, range.to);
+    if (behind !== undefined || this.#updated.size > 0) return 'the mirror is behind the database for this range';
+    return null;
+  }
+
+  async answer(r: AnalyticsRequest): Promise<unknown> {
+    if (r.query === 'compare') {
+      const differences = await compareAnalytics(this.#sqlitePath, this.#duckPath, r.range);
+      return { range: r.range, behind: this.#mirrorGap(r.range), differences };
+    }
+    const wanted = r.source ?? this.#data.dataSource;
+    let source: 'sqlite' | 'duckdb' = wanted;
+    let fallback: string | undefined;
+    if (wanted === 'duckdb') {
+      // Rates and alert hits count whole buckets: the mirror must hold the first one from its start.
+      const whole = r.query === 'rates' || r.query === 'alerts';
+      const gap = this.#mirrorGap(whole ? { ...r.range, from: bucketSpan(r.range, RESOLUTIONS[r.resolution]).first } : r.range);
+      if (gap !== null) {
+        source = 'sqlite';
+        fallback = gap;
+      }
+    }
+    const a = source === 'duckdb' ? this.#duckPath : this.#sqlitePath;
+    const started = performance.now();
+    const result = await run(a, r);
+    const answer: Answer & { ms: number } = { source, ...(fallback ? { fallback } : {}), result, ms: Math.round((performance.now() - started) * 10) / 10 };
+    return answer;
+  }
+
+  /** Pulls what was committed, then closes both databases. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const t of this.#timers) clearInterval(t);
+    await this.#pulling;
+    if (this.#pending.length > 0 || this.#updated.size > 0) await this.#pull();
+    this.#closed = true;
+    this.#feedConn.closeSync();
+    this.#queryConn.closeSync();
+    this.#instance.closeSync();
+    this.#sqlite.close();
+  }
+}
+
+function run(a: Analytics, r: AnalyticsRequest): Promise<unknown> {
+  switch (r.query) {
+    case 'rates':
+      return a.rates(r.range, r.resolution);
+    case 'signal':
+      return a.signal(r.range);
+    case 'frequencies':
+      return a.frequencies(r.range);
+    case 'top':
+      return a.top(r.range, r.field, r.limit);
+    case 'timeline':
+      return a.timeline(r.range, r.aircraftId!);
+    case 'alerts':
+      return a.alertHits(r.range, r.resolution);
+    default:
+      throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', `unknown analytics query ${r.query}`);
+  }
+}

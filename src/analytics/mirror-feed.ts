@@ -1,0 +1,176 @@
+/**
+ * Keeps the DuckDB hot mirror in step with SQLite. Rows are read back from SQLite by id (a
+ * read-only connection, short reads of pages the writer just wrote) and go into DuckDB through
+ * the Appender, one flush per pull: the writer thread, the engine's busiest, does no extra work
+ * beyond telling which ids a commit added or changed. Catching up at start and following live
+ * commits are the same pull, so the mirror can stop at any point and resume.
+ *
+ * The hot window is by message time: rows older than `windowDays` are not mirrored and are
+ * trimmed away in the background.
+ */
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { Database } from 'better-sqlite3';
+import { MATCH_MIRROR_COLUMNS, MATCH_SELECT, MESSAGE_MIRROR_COLUMNS, MESSAGE_SELECT, MIRROR_DDL, type MirrorColumn } from './mirror-schema.js';
+
+export interface MirrorFeedOptions {
+  /** Hot window, days of message time. */
+  windowDays: number;
+  /** Rows per SQLite read and Appender flush. */
+  chunkRows: number;
+}
+
+export interface CatchUpProgress {
+  /** Rows gone through so far (some may be older than the window and passed over). */
+  mirrored: number;
+  /** Rows to mirror in all (estimated from the id span at the start). */
+  total: number;
+  percent: number;
+  done: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+/** Reads DuckDB's first cell as a number (BIGINT comes back as bigint). */
+function firstNumber(rows: unknown[][]): number | null {
+  const v = rows[0]?.[0];
+  if (v === null || v === undefined) return null;
+  return typeof v === 'bigint' ? Number(v) : Number(v);
+}
+
+function appendRow(a: DuckDBAppender, cols: readonly MirrorColumn[], row: Row): void {
+  for (const c of cols) {
+    const v = row[c.name];
+    if (v === null || v === undefined) a.appendNull();
+    else if (c.duck === 'VARCHAR') a.appendVarchar(String(v));
+    else if (c.duck === 'DOUBLE') a.appendDouble(Number(v));
+    else if (c.duck === 'INTEGER') a.appendInteger(Number(v));
+    else a.appendBigInt(BigInt(v as number));
+  }
+  a.endRow();
+}
+
+export class MirrorFeed {
+  readonly #sqlite: Database;
+  readonly #duck: DuckDBConnection;
+  readonly #options: MirrorFeedOptions;
+  #lastId = 0;
+  #lastMatchId = 0;
+
+  private constructor(sqlite: Database, duck: DuckDBConnection, options: MirrorFeedOptions) {
+    this.#sqlite = sqlite;
+    this.#duck = duck;
+    this.#options = options;
+  }
+
+  /** Creates the mirror's tables if needed and reads how far it got. */
+  static async open(sqlite: Database, duck: DuckDBConnection, options: MirrorFeedOptions): Promise<MirrorFeed> {
+    for (const ddl of MIRROR_DDL) await duck.run(ddl);
+    const feed = new MirrorFeed(sqlite, duck, options);
+    feed.#lastId = firstNumber((await duck.runAndReadAll('SELECT max(id) FROM messages')).getRows()) ?? 0;
+    feed.#lastMatchId = firstNumber((await duck.runAndReadAll('SELECT max(id) FROM alert_matches')).getRows()) ?? 0;
+    return feed;
+  }
+
+  /** The newest message id in the mirror (0 when empty). */
+  get lastId(): number {
+    return this.#lastId;
+  }
+
+  /** The oldest message time the mirror holds, for a given now (epoch s). */
+  windowStart(nowS: number): number {
+    return nowS - this.#options.windowDays * 86_400;
+  }
+
+  /**
+   * Mirrors every committed row past the mirror's newest, in chunks; `onProgress` after each.
+   * Returns the rows appended (rows older than the window are passed over).
+   */
+  async pull(nowS: number, onProgress?: (p: CatchUpProgress) => void): Promise<number> {
+    const cutoff = this.windowStart(nowS);
+    const maxId = (this.#sqlite.prepare('SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0;
+    if (maxId <= this.#lastId) {
+      await this.#pullMatches(cutoff);
+      return 0;
+    }
+    // An empty mirror starts at the window's first row (msg_time index), not at id 1.
+    if (this.#lastId === 0) {
+      const first = this.#sqlite.prepare('SELECT min(id) FROM messages WHERE msg_time >= ?').pluck().get(cutoff) as number | null;
+      if (first === null) return 0;
+      this.#lastId = first - 1;
+    }
+    const startId = this.#lastId;
+    const total = maxId - startId;
+    const read = this.#sqlite.prepare(`SELECT ${MESSAGE_SELECT} FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`);
+    let mirrored = 0;
+    for (;;) {
+      const rows = read.all(this.#lastId, maxId, this.#options.chunkRows) as Row[];
+      if (rows.length === 0) break;
+      const appender = await this.#duck.createAppender('messages');
+      try {
+        for (const r of rows) {
+          if ((r.msg_time as number) < cutoff) continue;
+          appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
+          mirrored++;
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      this.#lastId = rows[rows.length - 1]!.id as number;
+      const percent = Math.min(100, Math.round((1000 * (this.#lastId - startId)) / total) / 10);
+      onProgress?.({ mirrored: this.#lastId - startId, total, percent, done: this.#lastId >= maxId });
+      if (rows.length < this.#options.chunkRows) break;
+    }
+    await this.#pullMatches(cutoff);
+    return mirrored;
+  }
+
+  /** Re-reads messages a later copy changed (reception fields) and replaces them in the mirror (inside the window only). */
+  async refresh(ids: readonly number[], nowS: number): Promise<void> {
+    const mirrored = ids.filter((id) => id <= this.#lastId);
+    if (mirrored.length === 0) return;
+    const cutoff = this.windowStart(nowS);
+    for (let i = 0; i < mirrored.length; i += 500) {
+      const chunk = mirrored.slice(i, i + 500);
+      const list = chunk.map((id) => String(Math.trunc(id))).join(',');
+      const rows = this.#sqlite.prepare(`SELECT ${MESSAGE_SELECT} FROM messages WHERE id IN (${list})`).all() as Row[];
+      await this.#duck.run(`DELETE FROM messages WHERE id IN (${list})`);
+      const appender = await this.#duck.createAppender('messages');
+      try {
+        for (const r of rows) if ((r.msg_time as number) >= cutoff) appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    }
+  }
+
+  /** Alert matches past the newest mirrored one, for messages in the window. */
+  async #pullMatches(cutoff: number): Promise<void> {
+    const rows = this.#sqlite.prepare(`SELECT ${MATCH_SELECT} FROM alert_matches WHERE id > ? AND matched_at >= ? ORDER BY id`).all(this.#lastMatchId, cutoff) as Row[];
+    if (rows.length === 0) return;
+    const appender = await this.#duck.createAppender('alert_matches');
+    try {
+      for (const r of rows) appendRow(appender, MATCH_MIRROR_COLUMNS, r);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    this.#lastMatchId = rows[rows.length - 1]!.id as number;
+  }
+
+  /** Copies the window's alert matches again (a rescan rewrote them). */
+  async resyncMatches(nowS: number): Promise<void> {
+    await this.#duck.run('DELETE FROM alert_matches');
+    this.#lastMatchId = 0;
+    await this.#pullMatches(this.windowStart(nowS));
+  }
+
+  /** Removes rows older than the window. Returns the messages removed. */
+  async trim(nowS: number): Promise<number> {
+    const cutoff = this.windowStart(nowS);
+    const r = await this.#duck.run(`DELETE FROM messages WHERE msg_time < ${cutoff}`);
+    await this.#duck.run(`DELETE FROM alert_matches WHERE matched_at < ${cutoff}`);
+    return Number(r.rowsChanged);
+  }
+}

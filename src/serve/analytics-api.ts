@@ -1,0 +1,19 @@
+/**
+ * The analytics over HTTP: `GET /api/v1/analytics/<query>?from=&to=&resolution=&field=&limit=&aircraft=&source=`
+ * for rates, signal, frequencies, top, timeline and alerts; the reply names the path that
+ * answered (`source`) and, when the SQLite path stood in for a mirror that is behind, why
+ * (`fallback`). `compare` runs every query on both paths and lists the differences (admin
+ * token: it is the heaviest request there is).
+ */
+import type { TemplatedApp } from 'uWebSockets.js';
+import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
+import type { ApiHelpers } from './admin-api.js';
+
+export function registerAnalyticsApi(app: TemplatedApp, ask: (r: AnalyticsRequest) => Promise<unknown>, { handle, authorized }: ApiHelpers): void {
+  app.get('/api/v1/analytics/:query', (res, req) => {
+    const query = req.getParameter(0) ?? '';
+    if (query === 'compare' && !authorized(res, req)) return;
+    const params = Object.fromEntries(new URLSearchParams(req.getQuery() ?? ''));
+    handle(res, async () => ({ status: '200 OK', body: await ask(parseAnalyticsRequest(query, params)) }));
+  });
+}

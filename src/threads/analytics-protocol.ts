@@ -1,0 +1,36 @@
+/** Messages between the main thread and the analytics thread (workers/analytics). */
+import type { CatchUpProgress } from '../analytics/mirror-feed.js';
+import type { AnalyticsRequest } from '../analytics/analytics-request.js';
+
+export interface AnalyticsWorkerData {
+  dbPath: string;
+  duckdbPath: string;
+  /** Which path answers when a request does not name one. */
+  dataSource: 'sqlite' | 'duckdb';
+  windowDays: number;
+}
+
+export type ToAnalytics =
+  /** The writer committed up to `lastId`; `updatedIds`: earlier rows it changed. `at`: commit time (epoch ms). */
+  | { kind: 'committed'; lastId: number; updatedIds: number[]; at: number }
+  /** Alert matches were rewritten (a rescan finished): copy them again. */
+  | { kind: 'matches-changed' }
+  | { kind: 'request'; id: number; request: AnalyticsRequest }
+  | { kind: 'close' };
+
+export interface MirrorState {
+  /** Newest message id in the mirror. */
+  lastId: number;
+  /** How long the oldest committed-but-not-mirrored batch has waited (0 when caught up), ms. */
+  lagMs: number;
+  rows: number;
+}
+
+export type FromAnalytics =
+  | ({ kind: 'ready' } & MirrorState)
+  | { kind: 'catch-up'; progress: CatchUpProgress }
+  | ({ kind: 'state' } & MirrorState)
+  | { kind: 'reply'; id: number; ok: true; value: unknown }
+  | { kind: 'reply'; id: number; ok: false; code: string; message: string }
+  | { kind: 'fatal'; code: string; message: string; stack: string | undefined }
+  | { kind: 'closed' };
