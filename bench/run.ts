@@ -4,7 +4,7 @@
  * Prints a table and writes bench/results/<date>-<commit>[-full].json.
  *
  *   --full            longer trials and a soak (RSS growth)
- *   --only a,b        any of micro, reference, startup, e2e
+ *   --only a,b        any of micro, reference, analytics, startup, e2e
  *   --clients N       WebSocket clients in the e2e trials (default 100)
  *   --stations N      station multiplication in the e2e trials (default 4)
  */
@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { E2eResult } from './e2e/e2e.js';
+import type { AnalyticsBenchResult } from './reference/analytics-queries.js';
 import { gitCommit, machineInfo } from './lib/machine.js';
 import { benchDist, resultsDir } from './lib/paths.js';
 import { runBenchScript } from './lib/result.js';
@@ -23,7 +24,7 @@ import { renderTable, type BenchReport, type Target } from './report.js';
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'micro,reference,startup,e2e' },
+    only: { type: 'string', default: 'micro,reference,analytics,startup,e2e' },
     clients: { type: 'string', default: '100' },
     stations: { type: 'string', default: '4' },
   },
@@ -34,7 +35,9 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 requireNativeUws();
 const started = performance.now();
-const report: BenchReport = { commit: gitCommit(), date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine: machineInfo(), durationS: 0 };
+/** The analytics part rides beside BenchReport's own parts (report.ts renders those; its section is printed here). */
+type Report = BenchReport & { analytics?: AnalyticsBenchResult };
+const report: Report = { commit: gitCommit(), date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine: machineInfo(), durationS: 0 };
 
 if (parts.has('micro')) {
   report.micro = {};
@@ -51,6 +54,11 @@ if (parts.has('reference')) {
   log('reference: naive baseline');
   const naive = await runBenchScript<{ framesPerSec: number }>(join(benchDist, 'reference', 'naive-baseline.js'), ['--seconds', seconds]);
   report.reference = { writerLimitRowsPerSec: Math.round(writer.rowsPerSec), naiveFramesPerSec: Math.round(naive.framesPerSec), writerLimit: writer, naive };
+}
+
+if (parts.has('analytics')) {
+  log('analytics: SQLite and DuckDB paths on the 1M-message database, mirror catch-up');
+  report.analytics = await runBenchScript<AnalyticsBenchResult>(join(benchDist, 'reference', 'analytics-queries.js'));
 }
 
 if (parts.has('startup')) {
@@ -77,10 +85,43 @@ mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, `${report.date.slice(0, 10)}-${report.commit}${full ? '-full' : ''}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(renderTable(report));
+process.stdout.write(renderAnalytics(report));
 process.stdout.write(`\nresult: ${file}\n`);
 
+/** The analytics part and the mirror's lag in the trials: a section after report.ts's table. */
+function renderAnalytics(r: Report): string {
+  const lines: string[] = [];
+  const e = r.e2e;
+  if (e) {
+    lines.push(`  mirror lag at the sustained rate (tcp-max), max: ${e.mirrorLagMaxSAtSustained ?? '-'} s`);
+    for (const [name, t] of Object.entries(e.trials)) {
+      const held = t.mirrorHeldAll ? 'held every stored row' : `held ${t.mirrorRows} of ${t.stored} stored rows`;
+      lines.push(`  ${name.padEnd(16)} mirror lag max ${t.mirrorLagMaxS ?? '-'} s, p99 ${t.mirrorLagP99S ?? '-'} s (${t.mirrorLagSamples} samples); ${held}`);
+    }
+  }
+  const a = r.analytics;
+  if (a) {
+    lines.push(`  mirror catch-up (1M messages, empty DuckDB file): ${a.catchUpRowsPerSec.toLocaleString('en-US')} rows/s`);
+    lines.push(`  DuckDB bytes per message: ${a.duckdbBytesPerMessage} B (SQLite, FTS included: ${a.sqliteBytesPerMessage} B)`);
+    lines.push(`  answers identical on both paths: ${a.queries.length - a.differences} of ${a.queries.length}`);
+    lines.push('  median ms, SQLite / DuckDB (the data spans 7 days: 30d and 1y hold the same rows)');
+    const ranges = [...new Set(a.queries.map((q) => q.range))];
+    const grid = [...new Set(a.queries.map((q) => q.query))].map((query) => [
+      query,
+      ...ranges.map((range) => {
+        const q = a.queries.find((x) => x.query === query && x.range === range);
+        return q ? `${q.sqliteMs} / ${q.duckdbMs}${q.identical ? '' : ' DIFFERENT'}` : '-';
+      }),
+    ]);
+    const table = [['', ...ranges], ...grid];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+    for (const row of table) lines.push(`    ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`);
+  }
+  return lines.length === 0 ? '' : `\nAnalytics and the DuckDB mirror\n${lines.join('\n')}\n`;
+}
+
 /** The issue's targets, checked against this run (reported, never asserted). */
-function targets(r: BenchReport): Target[] {
+function targets(r: Report): Target[] {
   const out: Target[] = [];
   const e = r.e2e;
   if (e) {
@@ -95,5 +136,14 @@ function targets(r: BenchReport): Target[] {
     out.push({ name: 'times the naive baseline', goal: '>= 2', value: r.ratios.toNaive, met: r.ratios.toNaive >= 2 });
   }
   if (r.startup) out.push({ name: 'start-up, empty database', goal: '<= 1000 ms', value: r.startup.emptyMs, met: r.startup.emptyMs <= 1000 });
+  if (e && e.mirrorLagMaxSAtSustained !== null) {
+    // README: the mirror takes each commit within about a second. The gauge moves once a second.
+    out.push({ name: 'mirror lag at the sustained rate, max', goal: '<= 1 s', value: e.mirrorLagMaxSAtSustained, met: e.mirrorLagMaxSAtSustained <= 1 });
+  }
+  if (e) {
+    const short = Object.values(e.trials).filter((t) => !t.mirrorHeldAll).length;
+    out.push({ name: 'trials whose mirror missed stored rows at the end', goal: '0', value: short, met: short === 0 });
+  }
+  if (r.analytics) out.push({ name: 'analytics answers differing between SQLite and DuckDB', goal: '0', value: r.analytics.differences, met: r.analytics.differences === 0 });
   return out;
 }

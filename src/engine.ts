@@ -25,7 +25,7 @@ import { forEachPublished } from './store/publish-batch.js';
 import { WriterClient } from './store/writer-client.js';
 import { AnalyticsClient } from './analytics/analytics-client.js';
 import { registerAnalyticsApi } from './serve/analytics-api.js';
-import type { AnalyticsRequest } from './analytics/analytics-request.js';
+import { parseAnalyticsRequest, type AnalyticsRequest } from './analytics/analytics-request.js';
 import { ContrailError, type WorkerError } from './errors.js';
 import { readJournalFrom, type JournalRecord } from './journal/journal-reader.js';
 import { apiHelpers, registerDbApi, type DbAdmin } from './serve/admin-api.js';
@@ -59,6 +59,8 @@ export interface EngineAddresses {
 const MEMORY_BATCH_LIMIT = 256;
 /** How often checkpointed journal segments are considered for deletion when nothing is committed. */
 const JOURNAL_PRUNE_MS = 60_000;
+/** How often the stats topic gets the last hour's rates (only while a client is subscribed). */
+const STATS_EVERY_MS = 5000;
 
 export class Engine {
   readonly metrics: EngineMetrics;
@@ -76,6 +78,7 @@ export class Engine {
   #backlog: JournalBacklog | null = null;
   #checkpoint = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
+  #statsTimer: NodeJS.Timeout | null = null;
   #pruneSoon: NodeJS.Timeout | null = null;
   /** Storage problems that stop ingest until they clear: which part, and the error. */
   readonly #storage = new Map<'journal' | 'database', string>();
@@ -239,6 +242,7 @@ export class Engine {
         registerAnalyticsApi(app, (r) => this.#analyticsRequest(r), apiHelpers(c.database.adminToken, log));
       },
       aircraft: intel.aircraft,
+      analytics: (r) => this.#analyticsRequest(r),
     });
     if (!this.#server.native) {
       log.error(
@@ -261,6 +265,8 @@ export class Engine {
     }
     this.#pruneTimer = setInterval(() => this.#prune(), JOURNAL_PRUNE_MS);
     this.#pruneTimer.unref();
+    this.#statsTimer = setInterval(() => void this.#publishStats(), STATS_EVERY_MS);
+    this.#statsTimer.unref();
 
     const sink = this.#ingestSink();
     const sourceOptions = { maxFrameBytes: c.maxFrameBytes, udpRecvBufferBytes: c.udpRecvBufferBytes, tcpReconnectMs: c.tcpReconnectMs };
@@ -438,6 +444,17 @@ export class Engine {
     );
   }
 
+  /** The last hour's message rates per decoder (1-minute buckets) on the stats topic, when someone listens. */
+  async #publishStats(): Promise<void> {
+    if (!this.#server || this.#server.statsSubscribers === 0 || !this.#analytics?.alive) return;
+    try {
+      const rates = await this.#analyticsRequest(parseAnalyticsRequest('rates', { from: '1h', resolution: '1m' }));
+      this.#server.publishStats({ rates, mirror: this.#analytics.mirror });
+    } catch (err) {
+      this.#log.debug({ err }, 'stats: rates not available yet');
+    }
+  }
+
   #analyticsRequest(r: AnalyticsRequest): Promise<unknown> {
     if (this.#analytics === null) return Promise.reject(new ContrailError('CONTRAIL_ERR_NOT_READY', 'analytics start once the database schema is current'));
     return this.#analytics.request(r);
@@ -589,6 +606,7 @@ export class Engine {
       } else log.info({ drainedBatches: pending, fromJournalBacklog: waiting }, 'shutdown: pipeline drained');
     }
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
     if (this.#pruneSoon) clearTimeout(this.#pruneSoon);
     await this.#journal?.close();
     await this.#decode?.close();

@@ -34,6 +34,8 @@ export interface E2eResult {
   rssAt5kMb: number;
   bytesPerMessage: number;
   cpuPerKFramesMsAt5k: number;
+  /** Highest `contrail_mirror_lag_seconds` reading in the TCP saturation trial (tcp-max); null when none was read. */
+  mirrorLagMaxSAtSustained: number | null;
   clients: number;
   stations: number;
   trials: Record<string, TrialResult>;
@@ -47,7 +49,8 @@ function describeTrial(name: string, t: TrialResult): void {
     `${name.padEnd(14)} offered ${String(t.offeredPerSec).padStart(6)}/s  committed ${String(t.committedPerSec).padStart(6)}/s  ` +
       `sent ${t.sent} stored ${t.stored} unread ${t.unreadByEngine} lost ${t.lost}  drain ${t.drainMs} ms  ` +
       `p50/p99/max ${t.clients.latencyMs.p50}/${t.clients.latencyMs.p99}/${t.clients.latencyMs.max} ms  ` +
-      `cpu ${t.engineCpuPerKFramesMs} ms/1k  peak ${t.peakRssMb} MB  deliveries ${t.clients.deliveries}/${t.clients.expectedDeliveries}`,
+      `cpu ${t.engineCpuPerKFramesMs} ms/1k  peak ${t.peakRssMb} MB  deliveries ${t.clients.deliveries}/${t.clients.expectedDeliveries}  ` +
+      `mirror lag max/p99 ${t.mirrorLagMaxS ?? '-'}/${t.mirrorLagP99S ?? '-'} s, ${t.mirrorHeldAll ? 'all rows' : `${t.mirrorRows}/${t.stored} rows`}`,
   );
 }
 
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
     rssAt5kMb: at5k.peakRssMb,
     bytesPerMessage: max.bytesPerMessage,
     cpuPerKFramesMsAt5k: at5k.engineCpuPerKFramesMs,
+    mirrorLagMaxSAtSustained: max.mirrorLagMaxS,
     clients,
     stations,
     trials,

@@ -55,6 +55,74 @@ export interface TrialResult {
   clients: ClientsReport & { expectedDeliveries: number; clientsCpuSeconds: number };
   /** The engine's own histogram of batch age at publish, as bucket upper bound -> share of batches at or below it. */
   commitLatencyCdf: Record<string, number>;
+  /**
+   * `contrail_mirror_lag_seconds` sampled every MIRROR_SAMPLE_MS from the send's start until the
+   * drain ended: highest and nearest-rank p99 (null when no sample read it). The engine sets the
+   * gauge once a second, so these are of its 1 s readings.
+   */
+  mirrorLagMaxS: number | null;
+  mirrorLagP99S: number | null;
+  mirrorLagSamples: number;
+  /** `contrail_mirror_rows` at the end, after waiting up to MIRROR_WAIT_MS for it to reach `stored`. */
+  mirrorRows: number;
+  /** The DuckDB mirror held every stored row at the end (fresh data dir and frames timed now: the 7-day window holds them all). */
+  mirrorHeldAll: boolean;
+  /** From the end of the drain until the mirror gauge showed every stored row (0: already at the first look; -1: not within MIRROR_WAIT_MS). */
+  mirrorCatchUpMs: number;
+}
+
+/** How often the mirror's lag gauge is read during a trial: cheap (one small HTTP scrape). */
+const MIRROR_SAMPLE_MS = 400;
+/** How long the end of a trial waits for the mirror's row gauge to reach the stored count (it moves once a second). */
+const MIRROR_WAIT_MS = 5000;
+
+/** One gauge from the engine's metrics text, without parsing the rest; null when absent or unreadable. */
+async function readGauge(httpPort: number, name: string): Promise<number | null> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads `contrail_mirror_lag_seconds` every MIRROR_SAMPLE_MS (one read at a time) until stopped. */
+function sampleMirrorLag(httpPort: number): { stop(): Promise<number[]> } {
+  const samples: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const v = await readGauge(httpPort, 'contrail_mirror_lag_seconds');
+      if (v !== null && Number.isFinite(v)) samples.push(v);
+      if (!stopped) await sleep(MIRROR_SAMPLE_MS);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+/** Nearest-rank percentile. */
+function percentile(xs: readonly number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/** Waits (up to MIRROR_WAIT_MS) until the mirror's row gauge reaches `stored`; the last reading and how long it took. */
+async function mirrorCaughtUp(httpPort: number, stored: number, first: number): Promise<{ rows: number; ms: number }> {
+  const start = performance.now();
+  let rows = first;
+  while (rows < stored && performance.now() - start < MIRROR_WAIT_MS) {
+    await sleep(100);
+    rows = (await readGauge(httpPort, 'contrail_mirror_rows')) ?? rows;
+  }
+  return { rows, ms: Math.round(performance.now() - start) };
 }
 
 const ENGINE_ENV: Record<string, string> = Object.fromEntries(
@@ -93,6 +161,7 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
   const engine = await startEngine({ ...ENGINE_ENV, CONTRAIL_LOG_LEVEL: 'info', CONTRAIL_DEDUP_WINDOW_SECONDS: '0', ...o.engineEnv });
   const pid = engine.child.pid!;
   const clients = await ClientsHandle.start(`ws://127.0.0.1:${engine.httpPort}/ws`, o.clients, o.clientTopics);
+  let lagSampler: ReturnType<typeof sampleMirrorLag> | null = null;
   try {
     const ports: LoadPlan['ports'] = {};
     for (const t of DECODER_TYPES) ports[t] = engine.port(t, o.transport === 'udp' ? 'udp' : 'tcp-listen');
@@ -102,11 +171,13 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
     const stored0 = total(await scrape(engine.httpPort), 'contrail_messages_stored_total');
     const rssSamplesMb: number[] = [];
     const sampler = o.rssSampleMs ? setInterval(() => rssSamplesMb.push(Math.round(memoryMb(pid).rss)), o.rssSampleMs) : null;
+    lagSampler = sampleMirrorLag(engine.httpPort);
     const load = await sendLoad(templates, { transport: o.transport, rate: o.rate, seconds: o.seconds, stations: o.stations, ports });
     const self = process.cpuUsage(self0);
     const storedAtEnd = total(await scrape(engine.httpPort), 'contrail_messages_stored_total');
     if (sampler) clearInterval(sampler);
     const { drainMs } = await settled(engine.httpPort, 30_000);
+    const lagSamples = await lagSampler.stop();
     await sleep(200); // last publishes reach the clients
     const s = await scrape(engine.httpPort);
     const engineCpuSeconds = cpuSeconds(pid) - cpu0;
@@ -124,6 +195,7 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
     const batches = total(s, 'contrail_commit_latency_seconds_count');
     const commitLatencyCdf = Object.fromEntries(buckets.map((b) => [/le="([^"]+)"/.exec(b.labels)?.[1] ?? '?', Number((b.value / Math.max(1, batches)).toFixed(3))]));
     const stored = total(s, 'contrail_messages_stored_total');
+    const mirror = await mirrorCaughtUp(engine.httpPort, stored, total(s, 'contrail_mirror_rows'));
     await clients.close();
     await engine.stop();
     let dbBytes = 0;
@@ -156,12 +228,19 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
       bytesPerMessage: Math.round(dbBytes / Math.max(1, stored)),
       clients: { ...report, expectedDeliveries, clientsCpuSeconds: Number(clientsCpuSeconds.toFixed(2)) },
       commitLatencyCdf,
+      mirrorLagMaxS: lagSamples.length > 0 ? Math.max(...lagSamples) : null,
+      mirrorLagP99S: percentile(lagSamples, 99),
+      mirrorLagSamples: lagSamples.length,
+      mirrorRows: mirror.rows,
+      mirrorHeldAll: mirror.rows === stored,
+      mirrorCatchUpMs: mirror.rows === stored ? mirror.ms : -1,
     };
   } catch (e) {
     await clients.close().catch(() => {});
     await engine.stop();
     throw e;
   } finally {
+    await lagSampler?.stop();
     engine.cleanup();
   }
 }

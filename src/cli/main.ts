@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ContrailError } from '../errors.js';
 import { alertsCommand } from './alerts-command.js';
+import { compareCommand } from './compare-command.js';
 import { configCommand } from './config-command.js';
 import { dbCommand } from './db-command.js';
+import { exportCommand } from './export-command.js';
 import { redecodeCommand } from './redecode-command.js';
 import { replayCommand, type ReplayOptions } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
@@ -43,6 +45,10 @@ program
 program.addCommand(dbCommand());
 
 program.addCommand(alertsCommand());
+
+program.addCommand(exportCommand());
+
+program.addCommand(compareCommand());
 
 program
   .command('config')

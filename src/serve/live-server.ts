@@ -11,7 +11,8 @@ import { ContrailError } from '../errors.js';
 import { loadUws } from './uws.js';
 import type { PublishTopic } from '../store/publish-batch.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
-import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type RequestId, type Topic } from './ws-protocol.js';
+import type { AnalyticsRequest } from '../analytics/analytics-request.js';
+import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type ErrorCode, type RequestId, type Topic } from './ws-protocol.js';
 
 interface ClientData {
   topics: Set<Topic>;
@@ -30,12 +31,22 @@ export interface LiveServerOptions {
   routes?: (app: TemplatedApp) => void;
   /** Answers the `aircraft` request (in the writer thread); null when no aircraft matches. */
   aircraft?: (q: AircraftQuery) => Promise<unknown>;
+  /** Answers the `analytics` request (in the analytics thread). */
+  analytics?: (r: AnalyticsRequest) => Promise<unknown>;
 }
 
 /** Every client is subscribed to this topic from the start: engine events (migration progress). */
 const SYSTEM_TOPIC = 'system';
 
 const textDecoder = new TextDecoder();
+
+/** The reply code for an error from the engine's own parts. */
+function replyCode(e: unknown): ErrorCode {
+  const code = e instanceof ContrailError ? e.code : null;
+  if (code === 'CONTRAIL_ERR_USAGE' || code === 'CONTRAIL_ERR_BAD_REQUEST') return 'BAD_REQUEST';
+  if (code === 'CONTRAIL_ERR_NOT_READY' || code === 'CONTRAIL_ERR_CLOSED' || code === 'CONTRAIL_ERR_WORKER') return 'UNAVAILABLE';
+  return 'INTERNAL';
+}
 
 export class LiveServer {
   readonly #options: LiveServerOptions;
@@ -75,6 +86,16 @@ export class LiveServer {
     }
     this.#app.publish('messages', payload, false);
     this.#app.publish(`messages:${type}`, payload, false);
+  }
+
+  /** Clients subscribed to the stats topic: the engine computes stats only for someone. */
+  get statsSubscribers(): number {
+    return this.#app.numSubscribers('stats');
+  }
+
+  /** Publishes `{"topic":"stats","data":{...}}` to the clients subscribed to stats. */
+  publishStats(data: Record<string, unknown>): void {
+    this.#app.publish('stats', JSON.stringify({ topic: 'stats', data }), false);
   }
 
   /** Sends an engine event to every connected client: `{"topic":"system","data":{...}}`. */
@@ -173,6 +194,12 @@ export class LiveServer {
             return this.#options.aircraft(req.query);
           });
           break;
+        case 'analytics':
+          this.#answer(ws, req.id, () => {
+            if (!this.#options.analytics) throw new RequestError(req.id, 'UNAVAILABLE', 'analytics are not available');
+            return this.#options.analytics(req.request);
+          });
+          break;
       }
     } catch (e) {
       if (e instanceof RequestError) ws.send(errorReply(e), false);
@@ -190,7 +217,7 @@ export class LiveServer {
       .then(
         (value) => send(resultReply(id, value)),
         (e: unknown) => {
-          const err = e instanceof RequestError ? e : new RequestError(id, e instanceof ContrailError && e.code === 'CONTRAIL_ERR_USAGE' ? 'BAD_REQUEST' : 'INTERNAL', (e as Error).message);
+          const err = e instanceof RequestError ? e : new RequestError(id, replyCode(e), (e as Error).message);
           send(errorReply(err));
         },
       );

@@ -5,16 +5,18 @@
  */
 import { DECODER_TYPES, isDecoderType } from '../decode/message.js';
 import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
+import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
 
 export const PROTOCOL_VERSION = 1;
 
-export type Topic = 'messages' | `messages:${(typeof DECODER_TYPES)[number]}` | 'alerts';
+export type Topic = 'messages' | `messages:${(typeof DECODER_TYPES)[number]}` | 'alerts' | 'stats';
 
 export type ClientRequest =
   | { op: 'subscribe'; id: RequestId; topics: Topic[] }
   | { op: 'unsubscribe'; id: RequestId; topics: Topic[] }
   | { op: 'ping'; id: RequestId }
-  | { op: 'aircraft'; id: RequestId; query: AircraftQuery };
+  | { op: 'aircraft'; id: RequestId; query: AircraftQuery }
+  | { op: 'analytics'; id: RequestId; request: AnalyticsRequest };
 
 export type RequestId = string | number | null;
 
@@ -30,10 +32,10 @@ export class RequestError extends Error {
   }
 }
 
-export const ALL_TOPICS: readonly Topic[] = ['messages', ...DECODER_TYPES.map((t) => `messages:${t}` as Topic), 'alerts'];
+export const ALL_TOPICS: readonly Topic[] = ['messages', ...DECODER_TYPES.map((t) => `messages:${t}` as Topic), 'alerts', 'stats'];
 
 export function isTopic(value: unknown): value is Topic {
-  if (value === 'messages' || value === 'alerts') return true;
+  if (value === 'messages' || value === 'alerts' || value === 'stats') return true;
   return typeof value === 'string' && value.startsWith('messages:') && isDecoderType(value.slice('messages:'.length));
 }
 
@@ -78,8 +80,20 @@ export function parseRequest(text: string): ClientRequest {
       } catch (e) {
         throw new RequestError(id, 'BAD_REQUEST', (e as Error).message);
       }
+    case 'analytics': {
+      const { query, op: _op, id: _id, ...rest } = obj;
+      if (typeof query !== 'string') throw new RequestError(id, 'BAD_REQUEST', '"query" must name the analytics query: rates, signal, frequencies, top, timeline or alerts');
+      // compare runs every query twice: an admin operation (HTTP, admin token), not a client one.
+      if (query === 'compare') throw new RequestError(id, 'BAD_REQUEST', 'compare is an admin operation: GET /api/v1/analytics/compare with the admin token');
+      const params = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v === null || v === undefined ? undefined : String(v)]));
+      try {
+        return { op: 'analytics', id, request: parseAnalyticsRequest(query, params) };
+      } catch (e) {
+        throw new RequestError(id, 'BAD_REQUEST', (e as Error).message);
+      }
+    }
     default:
-      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping, aircraft`);
+      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping, aircraft, analytics`);
   }
 }
 
@@ -102,5 +116,5 @@ export function errorReply(e: RequestError): string {
  */
 export function uwsTopicsFor(topics: ReadonlySet<Topic>): Topic[] {
   if (!topics.has('messages')) return [...topics];
-  return topics.has('alerts') ? ['messages', 'alerts'] : ['messages'];
+  return [...topics].filter((t) => !t.startsWith('messages:'));
 }

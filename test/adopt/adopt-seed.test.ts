@@ -173,6 +173,17 @@ describe('adopting seed.db', () => {
     expect(count(adopted, "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'flight:WN4899'")).toBe(flights);
   });
 
+  it('counts the adopted messages per minute and decoder, as the writer counts what it stores', () => {
+    expect(count(adopted, 'SELECT sum(messages) FROM counts_minute')).toBe(count(adopted, 'SELECT count(*) FROM messages'));
+    expect(count(adopted, 'SELECT sum(errors) FROM counts_minute')).toBe(count(adopted, 'SELECT count(*) FROM messages WHERE error > 0'));
+    const perMinute = all(adopted, 'SELECT minute, type, messages FROM counts_minute ORDER BY minute, type LIMIT 5');
+    for (const r of perMinute) {
+      const n = count(adopted, `SELECT count(*) FROM messages WHERE type = '${String(r.type)}' AND msg_time >= ${Number(r.minute)} AND msg_time < ${Number(r.minute) + 60}`);
+      expect(n).toBe(r.messages);
+    }
+    expect(steps.has('minute counters')).toBe(true);
+  });
+
   it('records the adoption with its report', () => {
     const rows = all(adopted, 'SELECT * FROM adoptions');
     expect(rows).toHaveLength(1);

@@ -237,6 +237,8 @@ describe('scalar settings', () => {
     ['DB_SAVE_DAYS', '0', 'positive number of days'],
     ['DB_SAVE_DAYS', '-3', 'positive number of days'],
     ['DB_ALERT_SAVE_DAYS', 'forever', 'positive number of days'],
+    ['DATA_SOURCE', 'postgres', 'sqlite or duckdb'],
+    ['DATA_SOURCE', 'DuckDB', 'sqlite or duckdb'],
   ])('%s=%j is rejected, saying what is allowed', (name, value, allowed) => {
     const line = problemFor({ [name]: value }, name);
     expect(line).toContain(`${name}=${JSON.stringify(value)}`);
@@ -247,6 +249,11 @@ describe('scalar settings', () => {
     const line = problemFor({ CONTRAIL_HTTP_PORT: '80"\n' }, 'CONTRAIL_HTTP_PORT');
     expect(line).not.toContain('\n');
     expect(line).toContain('CONTRAIL_HTTP_PORT="80\\"\\n"');
+  });
+
+  it('answers analytics from the DuckDB mirror unless DATA_SOURCE says sqlite', () => {
+    expect(loadConfig({}, CWD).analytics).toMatchObject({ dataSource: 'duckdb', windowDays: 7, duckdbPath: expect.stringMatching(/contrail\.duckdb$/) });
+    expect(loadConfig({ DATA_SOURCE: 'sqlite', CONTRAIL_MIRROR_DAYS: '30' }, CWD).analytics).toMatchObject({ dataSource: 'sqlite', windowDays: 30 });
   });
 
   it('treats empty ACARS Hub retention values as unset', () => {

@@ -9,6 +9,8 @@ export class WsClient {
   readonly alerts: Json[] = [];
   /** Engine events (topic `system`), e.g. migration progress. */
   readonly events: Json[] = [];
+  /** Stats publications (topic `stats`). */
+  readonly stats: Json[] = [];
   readonly #ws: WebSocket;
   readonly #replies: Json[] = [];
   #waiters: (() => void)[] = [];
@@ -20,6 +22,7 @@ export class WsClient {
       if (frame.topic === 'messages') this.messages.push(frame.data as Json);
       else if (frame.topic === 'system') this.events.push(frame.data as Json);
       else if (frame.topic === 'alerts') this.alerts.push(frame.data as Json);
+      else if (frame.topic === 'stats') this.stats.push(frame.data as Json);
       else this.#replies.push(frame);
       const w = this.#waiters;
       this.#waiters = [];
@@ -49,6 +52,11 @@ export class WsClient {
   /** Resolves once at least `n` messages have arrived. */
   async waitForCount(n: number, timeoutMs = 20_000): Promise<void> {
     await this.#until(() => (this.messages.length >= n ? true : undefined), `${n} messages (have ${this.messages.length})`, timeoutMs);
+  }
+
+  /** Resolves with the first stats publication. */
+  waitForStats(timeoutMs = 20_000): Promise<Json> {
+    return this.#until(() => this.stats[0], 'a stats publication', timeoutMs);
   }
 
   /** Resolves with the first engine event that satisfies `ok`. */

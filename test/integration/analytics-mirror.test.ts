@@ -8,10 +8,12 @@ import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
 import { waitUntil } from '../helpers/traffic.js';
+import { WsClient } from '../helpers/ws-client.js';
 
 type Json = Record<string, unknown>;
 const TOKEN = 'analytics-admin-token-0123456789';
@@ -97,6 +99,18 @@ describe('the DuckDB mirror in the engine', () => {
       const compared = await get(first, `/api/v1/analytics/compare?${range}`, true);
       expect(compared.status).toBe(200);
       expect(compared.body).toMatchObject({ differences: [], behind: null });
+
+      // Over the WebSocket: the same answer by request and reply; errors with a code; rates on the stats topic.
+      const client = await WsClient.connect(`ws://127.0.0.1:${first.httpPort}/ws`);
+      const ws = await client.request({ op: 'analytics', id: 'r1', query: 'rates', from: '2026-02-01T00:00:00Z', to: '2026-02-03T00:00:00Z', resolution: '1h' });
+      expect(ws).toMatchObject({ id: 'r1', ok: true, result: { source: 'duckdb', result: duck.body.result } });
+      expect(await client.request({ op: 'analytics', id: 'r2', query: 'rates', resolution: '7m' })).toMatchObject({ id: 'r2', ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(await client.request({ op: 'analytics', id: 'r3', query: 'compare' })).toMatchObject({ id: 'r3', ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(await client.request({ op: 'subscribe', id: 's', topics: ['stats'] })).toMatchObject({ id: 's', ok: true });
+      const stats = await client.waitForStats(15_000);
+      expect(stats).toMatchObject({ rates: { source: 'duckdb', result: { step: 60 } }, mirror: { lastId: expect.any(Number) } });
+      expect(((stats.rates as Json).result as { buckets: number[] }).buckets.length).toBeGreaterThanOrEqual(60);
+      client.close();
       expect(await first.stop()).toBe(0);
     } catch (e) {
       await first.stop();
@@ -135,7 +149,32 @@ describe('the DuckDB mirror in the engine', () => {
       const top = await get(third, `/api/v1/analytics/top?${range}&field=station`);
       expect(top.body).toMatchObject({ source: 'duckdb' });
       expect((top.body.result as { top: { value: string }[] }).top.map((t) => t.value).sort()).toEqual(['CS-KABQ-ACARS', 'CS-KABQ-VDLM']);
+
+      // contrail compare asks the running engine (it holds the DuckDB file).
+      const cli = { CONTRAIL_DATA_DIR: dataDir, CONTRAIL_ADMIN_TOKEN: TOKEN, CONTRAIL_HTTP_PORT: String(third.httpPort) };
+      const since = ['--since', '2026-02-01T00:00:00Z', '--until', '2026-02-03T00:00:00Z'];
+      const viaEngine = await runContrail(['compare', ...since], cli);
+      expect(viaEngine.stdout).toMatch(/asked the running engine/);
+      expect(viaEngine.stdout).toMatch(/the same on SQLite and DuckDB/);
+      expect(viaEngine.code).toBe(0);
       expect(await third.stop()).toBe(0);
+
+      // Stopped: it reads both files itself; a mirror that lost a row is caught (exit 1).
+      const viaFiles = await runContrail(['compare', ...since, '--json'], cli);
+      expect(viaFiles.code).toBe(0);
+      expect(JSON.parse(viaFiles.stdout)).toMatchObject({ via: 'files', differences: [], behind: null });
+      const instance = await DuckDBInstance.create(duckPath);
+      const conn = await instance.connect();
+      await conn.run("DELETE FROM messages WHERE id = (SELECT max(id) FROM messages WHERE station_id = 'CS-KABQ-VDLM')");
+      conn.closeSync();
+      instance.closeSync();
+      const broken = await runContrail(['compare', ...since], cli);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(/differs at \$/);
+      expect(broken.stdout).toMatch(/mirror behind/);
+      const usage = await runContrail(['compare', '--since', 'yesterday-ish'], cli);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/--since "yesterday-ish" is not a time/);
     } finally {
       await third.stop();
       third.cleanup();
