@@ -102,7 +102,7 @@ export class EngineMetrics {
     this.maintenance = new MaintenanceMetrics(this.registry);
     this.duplicates = new Counter({ name: 'contrail_duplicates_total', help: 'Copies of a message already stored (other stations, frequencies, repeats within the dedup window): counted on the kept message, not stored again', labelNames: ['type'], registers: r });
     this.alertMatches = new Counter({ name: 'contrail_alert_matches_total', help: 'Alert matches stored, per term', labelNames: ['term'], registers: r });
-    this.mirrorLag = new Gauge({ name: 'contrail_mirror_lag_seconds', help: 'How long the oldest committed batch not yet in the DuckDB mirror has waited (0: caught up)', registers: r });
+    this.mirrorLag = new Gauge({ name: 'contrail_mirror_lag_seconds', help: 'The longest a committed batch waited to reach the DuckDB mirror over the last second (or the oldest still waiting)', registers: r });
     this.mirrorRows = new Gauge({ name: 'contrail_mirror_rows', help: 'Messages in the DuckDB mirror (its hot window)', registers: r });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }

@@ -21,7 +21,7 @@ export type ToAnalytics =
 export interface MirrorState {
   /** Newest message id in the mirror. */
   lastId: number;
-  /** How long the oldest committed-but-not-mirrored batch has waited (0 when caught up), ms. */
+  /** The longest a commit waited to reach the mirror since the last report (or the oldest still waiting), ms. */
   lagMs: number;
   rows: number;
 }

@@ -1,5 +1,6 @@
-/** Test traffic: ACARS frames tagged with an id, paced UDP floods, and waiting for a condition. */
+/** Test traffic: ACARS frames tagged with an id, paced UDP floods, TCP lines, and waiting for a condition. */
 import dgram from 'node:dgram';
+import net from 'node:net';
 
 /** An acarsdec frame whose text is `<tag> <id>` (plus `padding` characters), from `station`. */
 export function taggedFrame(station: string, tag: string, id: number, padding = 0): string {
@@ -45,4 +46,11 @@ export async function waitUntil<T>(what: string, get: () => Promise<T>, ok: (v: 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Sends every frame, one per line, over one TCP connection to a tcp-listen source, then closes it. */
+export async function sendTcpLines(port: number, frames: string[]): Promise<void> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  await new Promise<void>((r) => socket.end(frames.map((f) => `${f}\n`).join(''), () => r()));
 }

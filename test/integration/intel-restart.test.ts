@@ -4,14 +4,13 @@
  * an alert term added later finds history through a rescan started over the admin API, with its
  * progress on the `system` topic.
  */
-import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { waitUntil } from '../helpers/traffic.js';
+import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 type Json = Record<string, unknown>;
@@ -24,12 +23,6 @@ const ENV = {
   CONTRAIL_DEDUP_WINDOW_SECONDS: '0',
 };
 
-async function sendTcp(port: number, frames: string[]): Promise<void> {
-  const socket = net.connect(port, '127.0.0.1');
-  await new Promise((r) => socket.once('connect', r));
-  await new Promise<void>((r) => socket.end(frames.map((f) => `${f}\n`).join(''), () => r()));
-}
-
 async function http(engine: RunningEngine, method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> {
   const res = await fetch(`http://127.0.0.1:${engine.httpPort}${path}`, {
     method,
@@ -40,7 +33,7 @@ async function http(engine: RunningEngine, method: string, path: string, body?: 
 }
 
 async function sendAndSettle(engine: RunningEngine, frames: string[], expected: number): Promise<void> {
-  await sendTcp(engine.port('VDL-M2', 'tcp-listen'), frames);
+  await sendTcpLines(engine.port('VDL-M2', 'tcp-listen'), frames);
   await waitUntil(
     `${expected} frames accounted for`,
     () => scrape(engine.httpPort),

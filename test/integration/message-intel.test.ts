@@ -4,14 +4,13 @@
  * once per message, keeping the best copy; multi-part messages are joined; an alert term set
  * through the admin API matches and is published on the alerts topic; aircraft can be looked up.
  */
-import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { waitUntil } from '../helpers/traffic.js';
+import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 type Json = Record<string, unknown>;
@@ -31,12 +30,6 @@ function copies(frames: string[]): string[] {
     for (const freq of FREQS) for (const s of STATIONS) out.push(JSON.stringify({ ...o, station_id: s.id, freq, level: s.level, error: 0 }));
   }
   return out;
-}
-
-async function sendTcp(port: number, frames: string[]): Promise<void> {
-  const socket = net.connect(port, '127.0.0.1');
-  await new Promise((r) => socket.once('connect', r));
-  await new Promise<void>((r) => socket.end(frames.map((f) => `${f}\n`).join(''), () => r()));
 }
 
 function db(engine: RunningEngine): Database.Database {
@@ -77,9 +70,9 @@ describe('message intelligence in the engine', () => {
 
       const acars = readCorpusFrames('acarshub-kabq/raw-acars-messages.jsonl');
       const heard = copies(acars);
-      await sendTcp(engine.port('ACARS', 'tcp-listen'), heard);
+      await sendTcpLines(engine.port('ACARS', 'tcp-listen'), heard);
       const vdlm = readCorpusFrames('acarshub-kabq/raw-vdlm2-messages.jsonl');
-      await sendTcp(engine.port('VDL-M2', 'tcp-listen'), vdlm);
+      await sendTcpLines(engine.port('VDL-M2', 'tcp-listen'), vdlm);
 
       const m = await waitUntil(
         'every frame accounted for',
