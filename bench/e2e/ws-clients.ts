@@ -45,6 +45,8 @@ function open(url: string, topic: string, measure: boolean): Promise<void> {
     ws.once('open', () => ws.send(JSON.stringify({ op: 'subscribe', id: 1, topics: [topic] })));
     let subscribed = false;
     ws.on('message', (data: Buffer) => {
+      // Engine events (topic "system": the mirror's catch-up, migrations) reach every client; they are not deliveries.
+      if (data.toString('latin1', 0, 18) === '{"topic":"system"') return;
       if (!subscribed) {
         subscribed = true; // the first frame is the subscription reply
         resolve();

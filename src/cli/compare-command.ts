@@ -1,5 +1,5 @@
 /**
- * `contrail compare [--since WHEN] [--until WHEN]`: runs every analytics query on the SQLite
+ * `contrail compare [--since WHEN] [--until WHEN] | [--range FROM..TO]`: runs every analytics query on the SQLite
  * path and on the DuckDB mirror over one range and prints any difference. With the engine
  * running, DuckDB's file is the engine's (DuckDB lets one process write it), so the engine is
  * asked over its admin API; with it stopped, both files are opened read-only here.
@@ -24,11 +24,26 @@ interface CompareReply {
   differences: Difference[];
 }
 
-function rangeOf(options: { since: string; until?: string }): Range {
+interface RangeOptions {
+  since: string;
+  until?: string;
+  range?: string;
+}
+
+/** `--range FROM..TO` (either side may be empty: the default) or `--range 7d` (since), else --since/--until. */
+function rangeOf(options: RangeOptions): Range {
   const now = Date.now() / 1000;
+  let since = options.since;
+  let until = options.until;
+  if (options.range !== undefined) {
+    const [a, b, ...rest] = options.range.split('..');
+    if (rest.length > 0 || options.range.trim() === '') throw new UsageError(`--range "${options.range}": FROM..TO (e.g. 2026-02-01..2026-02-03), FROM.. or a duration back from now (24h, 7d)`);
+    if (a) since = a;
+    if (b !== undefined && b !== '') until = b;
+  }
   try {
-    const to = options.until !== undefined ? parseTime('--until', options.until, now) : now;
-    const from = parseTime('--since', options.since, now);
+    const to = until !== undefined ? parseTime('--until', until, now) : now;
+    const from = parseTime('--since', since, now);
     if (!(from < to)) throw new UsageError(`--since (${new Date(from * 1000).toISOString()}) must be before --until (${new Date(to * 1000).toISOString()})`);
     return { from, to };
   } catch (e) {
@@ -69,7 +84,7 @@ async function direct(config: Config, range: Range): Promise<CompareReply> {
   }
 }
 
-async function compareCommandAction(options: { since: string; until?: string; json: boolean }): Promise<void> {
+async function compareCommandAction(options: RangeOptions & { json: boolean }): Promise<void> {
   const config = readConfigOrExit();
   const range = rangeOf(options);
   const engine = runningEngine(config) !== null;
@@ -90,6 +105,7 @@ export function compareCommand(): Command {
     .description('run every analytics query on SQLite and on the DuckDB mirror over a range and print any difference (exit 1 if any)')
     .option('--since <when>', 'start: a duration back from now (24h, 7d), an ISO 8601 time, or epoch seconds', '24h')
     .option('--until <when>', 'end (default now), same forms')
+    .option('--range <from..to>', 'both at once: FROM..TO, FROM.. or a duration back from now (7d)')
     .option('--json', 'print the result as JSON', false)
-    .action((options: { since: string; until?: string; json: boolean }) => compareCommandAction(options));
+    .action((options: RangeOptions & { json: boolean }) => compareCommandAction(options));
 }

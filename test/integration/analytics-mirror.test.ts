@@ -157,9 +157,9 @@ describe('the DuckDB mirror in the engine', () => {
       expect(await third.stop()).toBe(0);
 
       // Stopped: it reads both files itself; a mirror that lost a row is caught (exit 1).
-      const viaFiles = await runContrail(['compare', ...since, '--json'], cli);
+      const viaFiles = await runContrail(['compare', '--range', '2026-02-01T00:00:00Z..2026-02-03T00:00:00Z', '--json'], cli);
       expect(viaFiles.code).toBe(0);
-      expect(JSON.parse(viaFiles.stdout)).toMatchObject({ via: 'files', differences: [], behind: null });
+      expect(JSON.parse(viaFiles.stdout)).toMatchObject({ via: 'files', differences: [], behind: null, range: { from: Date.parse('2026-02-01T00:00:00Z') / 1000, to: Date.parse('2026-02-03T00:00:00Z') / 1000 } });
       const instance = await DuckDBInstance.create(duckPath);
       const conn = await instance.connect();
       await conn.run("DELETE FROM messages WHERE id = (SELECT max(id) FROM messages WHERE station_id = 'CS-KABQ-VDLM')");
