@@ -40,6 +40,7 @@ export class EngineMetrics {
   readonly alertMatches: Counter<'term'>;
   readonly mirrorLag: Gauge;
   readonly mirrorRows: Gauge;
+  readonly storageBytes: Gauge<'part'>;
 
   constructor() {
     const r = [this.registry];
@@ -104,6 +105,16 @@ export class EngineMetrics {
     this.alertMatches = new Counter({ name: 'contrail_alert_matches_total', help: 'Alert matches stored, per term', labelNames: ['term'], registers: r });
     this.mirrorLag = new Gauge({ name: 'contrail_mirror_lag_seconds', help: 'The longest a committed batch waited to reach the DuckDB mirror over the last second (or the oldest still waiting)', registers: r });
     this.mirrorRows = new Gauge({ name: 'contrail_mirror_rows', help: 'Messages in the DuckDB mirror (its hot window)', registers: r });
+    this.storageBytes = new Gauge({
+      name: 'contrail_storage_bytes',
+      help: 'Bytes on disk per part: sqlite (main file), sqlite_wal, duckdb (the analytics mirror, with its WAL), journal (every segment)',
+      labelNames: ['part'],
+      registers: r,
+      // A few stat calls per scrape, on the main thread: no database is queried.
+      collect: () => {
+        for (const [part, bytes] of Object.entries(this.storage())) this.storageBytes.set({ part }, bytes);
+      },
+    });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }
 
@@ -113,6 +124,8 @@ export class EngineMetrics {
   udpPorts: () => ReadonlyMap<number, string> = () => new Map();
   /** Read at scrape time for the journal backlog gauge. */
   backlog: () => number = () => 0;
+  /** Read at scrape time: bytes on disk per part (see storage-bytes.ts). */
+  storage: () => Record<string, number> = () => ({});
 
   /** Adds a decode task's stats block. */
   recordDecoded(words: Uint32Array): void {

@@ -1,7 +1,7 @@
 /**
  * HTTP and WebSocket on one port, with uWebSockets.js: `/ws` for live clients, `/healthz`,
- * `/metrics`. Publishing hands uWS the payload bytes the writer produced; uWS fans them out
- * natively and skips clients whose send buffer is over maxBackpressure.
+ * `/metrics`, the dashboard at `/`. Publishing hands uWS the payload bytes the writer produced;
+ * uWS fans them out natively and skips clients whose send buffer is over maxBackpressure.
  */
 import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import type { DecoderType } from '../decode/message.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import { ContrailError } from '../errors.js';
 import { loadUws } from './uws.js';
+import { registerDashboard } from './dashboard.js';
 import type { PublishTopic } from '../store/publish-batch.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { AnalyticsRequest } from '../analytics/analytics-request.js';
@@ -160,7 +161,8 @@ export class LiveServer {
       );
     });
     this.#options.routes?.(this.#app);
-    this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/ws', '/healthz', '/metrics', '/api/v1/db/status', '/api/v1/db/backups'] })));
+    registerDashboard(this.#app, log);
+    this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/', '/ws', '/healthz', '/metrics', '/api/v1/db/status', '/api/v1/db/backups'] })));
   }
 
   #json(res: HttpResponse, status: string, body: string): void {
