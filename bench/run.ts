@@ -4,7 +4,7 @@
  * Prints a table and writes bench/results/<date>-<commit>[-full].json.
  *
  *   --full            longer trials and a soak (RSS growth)
- *   --only a,b        any of micro, reference, analytics, startup, e2e
+ *   --only a,b        any of micro, reference, analytics, search, startup, e2e
  *   --clients N       WebSocket clients in the e2e trials (default 100)
  *   --stations N      station multiplication in the e2e trials (default 4)
  */
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { E2eResult } from './e2e/e2e.js';
 import type { AnalyticsBenchResult } from './reference/analytics-queries.js';
+import type { SearchBenchResult } from './reference/search-latency.js';
 import { gitCommit, machineInfo } from './lib/machine.js';
 import { benchDist, resultsDir } from './lib/paths.js';
 import { runBenchScript } from './lib/result.js';
@@ -24,7 +25,7 @@ import { renderTable, type BenchReport, type Target } from './report.js';
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'micro,reference,analytics,startup,e2e' },
+    only: { type: 'string', default: 'micro,reference,analytics,search,startup,e2e' },
     clients: { type: 'string', default: '100' },
     stations: { type: 'string', default: '4' },
   },
@@ -35,8 +36,8 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 requireNativeUws();
 const started = performance.now();
-/** The analytics part rides beside BenchReport's own parts (report.ts renders those; its section is printed here). */
-type Report = BenchReport & { analytics?: AnalyticsBenchResult };
+/** The analytics and search parts ride beside BenchReport's own parts (report.ts renders those; their sections are printed here). */
+type Report = BenchReport & { analytics?: AnalyticsBenchResult; search?: SearchBenchResult };
 const report: Report = { commit: gitCommit(), date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine: machineInfo(), durationS: 0 };
 
 if (parts.has('micro')) {
@@ -59,6 +60,11 @@ if (parts.has('reference')) {
 if (parts.has('analytics')) {
   log('analytics: SQLite and DuckDB paths on the 1M-message database, mirror catch-up');
   report.analytics = await runBenchScript<AnalyticsBenchResult>(join(benchDist, 'reference', 'analytics-queries.js'));
+}
+
+if (parts.has('search')) {
+  log('search: latency through the reader pool on the 1M-message database');
+  report.search = await runBenchScript<SearchBenchResult>(join(benchDist, 'reference', 'search-latency.js'));
 }
 
 if (parts.has('startup')) {
@@ -86,6 +92,7 @@ const file = join(resultsDir, `${report.date.slice(0, 10)}-${report.commit}${ful
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(renderTable(report));
 process.stdout.write(renderAnalytics(report));
+process.stdout.write(renderSearch(report));
 process.stdout.write(`\nresult: ${file}\n`);
 
 /** The analytics part and the mirror's lag in the trials: a section after report.ts's table. */
@@ -118,6 +125,22 @@ function renderAnalytics(r: Report): string {
     for (const row of table) lines.push(`    ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`);
   }
   return lines.length === 0 ? '' : `\nAnalytics and the DuckDB mirror\n${lines.join('\n')}\n`;
+}
+
+/** The search part: latency per search, first and fifth pages. */
+function renderSearch(r: Report): string {
+  const s = r.search;
+  if (!s) return '';
+  const lines = [
+    `  ${s.messages.toLocaleString('en-US')} messages, ${s.threads} reader threads, pages of ${s.limit}, ${s.runs} runs each; ms p50 / p99`,
+    `  all first pages: ${s.firstPage.p50Ms} / ${s.firstPage.p99Ms}   all fifth pages: ${s.fifthPage.p50Ms} / ${s.fifthPage.p99Ms}   history (250): ${s.recent250.p50Ms} / ${s.recent250.p99Ms}`,
+  ];
+  const width = Math.max(...s.searches.map((x) => x.search.length));
+  for (const x of s.searches) {
+    const fifth = x.fifthP50Ms === null ? '-' : `${x.fifthP50Ms} / ${x.fifthP99Ms}`;
+    lines.push(`    ${x.search.padEnd(width)}  ${String(x.total).padStart(8)} found   first ${`${x.firstP50Ms} / ${x.firstP99Ms}`.padStart(15)}   fifth ${fifth.padStart(13)}`);
+  }
+  return `\nSearch (reader pool, 1M messages)\n${lines.join('\n')}\n`;
 }
 
 /** The issue's targets, checked against this run (reported, never asserted). */

@@ -30,6 +30,9 @@ import { ContrailError, type WorkerError } from './errors.js';
 import { readJournalFrom, type JournalRecord } from './journal/journal-reader.js';
 import { apiHelpers, registerDbApi, type DbAdmin } from './serve/admin-api.js';
 import { registerIntelApi, type IntelAdmin } from './serve/intel-api.js';
+import { registerSearchApi, type MessageReads } from './serve/search-api.js';
+import { ReaderPool } from './reads/reader-pool.js';
+import { storageBytes } from './metrics/storage-bytes.js';
 import { listBackups } from './store/schema/backups.js';
 import { engineLockPath } from './store/schema/lock-paths.js';
 import { maintenanceOptionsFrom } from './store/maintenance/maintenance-options.js';
@@ -71,6 +74,8 @@ export class Engine {
   /** The DuckDB mirror's thread; null until the schema is current (and if it could not start). */
   #analytics: AnalyticsClient | null = null;
   #decode: DecodePool | undefined;
+  /** Searches, history and aircraft lookups, on read-only connections; created once the database is open. */
+  #readers: ReaderPool | null = null;
   #alertTerms: TermSet | null = null;
   #pipeline!: Pipeline;
   #dispatcher!: Dispatcher;
@@ -174,6 +179,12 @@ export class Engine {
       },
     );
     this.#journal = journal.writer;
+    this.#readers = new ReaderPool({
+      dbPath: c.dbPath,
+      threads: c.reads.threads,
+      timeoutMs: c.reads.queryTimeoutMs,
+      onError: (err) => log.error({ err }, 'a reader thread failed'),
+    });
     if (journal.tornBytes > 0) log.warn({ tornBytes: journal.tornBytes }, 'journal: skipped bytes that were not complete records (a crash mid-write)');
 
     this.#decode = new DecodePool(c.decodeThreads, { sourceTypes: c.sources.map((s) => s.type), storeNonAcars: c.storeNonAcars }, hardLimit);
@@ -240,10 +251,13 @@ export class Engine {
         registerDbApi(app, this.#dbAdmin(), c.database.adminToken, log);
         registerIntelApi(app, intel, apiHelpers(c.database.adminToken, log));
         registerAnalyticsApi(app, (r) => this.#analyticsRequest(r), apiHelpers(c.database.adminToken, log));
+        registerSearchApi(app, this.#messageReads(), apiHelpers(c.database.adminToken, log));
       },
       aircraft: intel.aircraft,
       analytics: (r) => this.#analyticsRequest(r),
+      backpressure: c.ws,
     });
+    m.storage = () => storageBytes({ dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, journalDir: c.journal.dir });
     if (!this.#server.native) {
       log.error(
         'uWebSockets.js native binary did NOT load: running on its slow JavaScript fallback. Live fan-out will be far slower. Check that Node matches the binary (see README).',
@@ -481,8 +495,25 @@ export class Engine {
       addTerm: (kind, term) => this.#writer.request({ op: 'alerts-add', kind, term }),
       removeTerm: (kind, term) => this.#writer.request({ op: 'alerts-remove', kind, term }),
       rescan: () => this.#writer.request({ op: 'alerts-rescan' }),
-      aircraft: (query) => this.#writer.request({ op: 'aircraft', query }),
+      aircraft: (query) => this.#reader().aircraft(query),
     };
+  }
+
+  #messageReads(): MessageReads {
+    return {
+      search: (r) => this.#reader().search(r),
+      recent: (r) => this.#reader().recent(r),
+      message: (id) => this.#reader().message(id),
+    };
+  }
+
+  /** The reader pool, once the schema is one its queries know (not while an update waits for consent). */
+  #reader(): ReaderPool {
+    if (this.#schema?.mode !== 'ready') {
+      throw new ContrailError('CONTRAIL_ERR_NOT_READY', 'the database schema is not current (schema update pending): searches, history and aircraft lookups answer once it is applied');
+    }
+    if (this.#readers === null) throw new ContrailError('CONTRAIL_ERR_NOT_READY', 'the reader threads are not started');
+    return this.#readers;
   }
 
   #dbAdmin(): DbAdmin {
@@ -610,6 +641,8 @@ export class Engine {
     if (this.#pruneSoon) clearTimeout(this.#pruneSoon);
     await this.#journal?.close();
     await this.#decode?.close();
+    // Queries in flight finish; later ones are refused (CONTRAIL_ERR_CLOSED) until the server closes.
+    await this.#readers?.close();
     await this.#writer?.close();
     // After the writer: the mirror takes the last commits before it closes.
     await this.#analytics?.close();

@@ -28,6 +28,10 @@ export interface Config {
   enabled: Readonly<Record<DecoderType, boolean>>;
   sources: readonly SourceConfig[];
   decodeThreads: number;
+  /** The reader pool: threads answering searches, history and aircraft lookups, and each query's time limit. */
+  reads: { threads: number; queryTimeoutMs: number };
+  /** The slow WebSocket client policy: unsent bytes past which a client is paused, and how long it may stay so. */
+  ws: { maxBufferedBytes: number; maxBehindMs: number };
   batch: { maxFrames: number; maxWaitMs: number };
   /** Frames past this size are rejected as oversize. */
   maxFrameBytes: number;

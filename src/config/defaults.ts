@@ -81,6 +81,16 @@ export const INTEGER_SETTINGS = {
   CONTRAIL_MULTIPART_WINDOW_SECONDS: { min: 1, max: 86400, fallback: 120 },
   // 0: no size cap. Otherwise the oldest messages are pruned while the database holds more than this.
   CONTRAIL_DB_MAX_BYTES: { min: 0, max: 1099511627776, fallback: 0 },
+  // Threads answering searches, history and aircraft lookups on read-only connections: two, so
+  // one slow query does not hold up the next; the writer and the decode threads need the cores.
+  CONTRAIL_READER_THREADS: { min: 1, max: 16, fallback: 2 },
+  // A WebSocket client with more unsent bytes than this is paused (it misses messages, and is told
+  // how many when it drains): 1 MiB is about a thousand messages, seconds of a busy feed.
+  CONTRAIL_WS_MAX_BUFFER_BYTES: { min: 65536, max: 1073741824, fallback: 1048576 },
+  // A client still behind after this long is disconnected (close code 1008, "too slow").
+  CONTRAIL_WS_MAX_BEHIND_SECONDS: { min: 1, max: 3600, fallback: 30 },
+  // A search or history query running longer is stopped and the client told to narrow it.
+  CONTRAIL_QUERY_TIMEOUT_MS: { min: 100, max: 600000, fallback: 5000 },
   // Backups before migrations and restores: the newest N are kept...
   CONTRAIL_BACKUP_KEEP: { min: 1, max: 1000, fallback: 5 },
   // ...and, beyond the newest one, none older than this many days.

@@ -41,6 +41,9 @@ export class EngineMetrics {
   readonly mirrorLag: Gauge;
   readonly mirrorRows: Gauge;
   readonly storageBytes: Gauge<'part'>;
+  readonly wsBehind: Gauge;
+  readonly wsMissed: Counter;
+  readonly wsSlowDisconnects: Counter;
 
   constructor() {
     const r = [this.registry];
@@ -115,6 +118,9 @@ export class EngineMetrics {
         for (const [part, bytes] of Object.entries(this.storage())) this.storageBytes.set({ part }, bytes);
       },
     });
+    this.wsBehind = new Gauge({ name: 'contrail_ws_clients_behind', help: 'WebSocket clients paused for having too many unsent bytes (they miss messages until they drain)', registers: r });
+    this.wsMissed = new Counter({ name: 'contrail_ws_missed_messages_total', help: 'Messages slow WebSocket clients missed while paused (each was told its count, or disconnected)', registers: r });
+    this.wsSlowDisconnects = new Counter({ name: 'contrail_ws_slow_disconnects_total', help: 'WebSocket clients disconnected for staying behind longer than allowed', registers: r });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }
 

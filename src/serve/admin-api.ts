@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Record<string, string> = {
   CONTRAIL_ERR_CLOSED: '503 Service Unavailable',
   CONTRAIL_ERR_NOT_READY: '503 Service Unavailable',
   CONTRAIL_ERR_WORKER: '503 Service Unavailable',
+  CONTRAIL_ERR_QUERY_TIMEOUT: '504 Gateway Timeout',
 };
 
 function send(res: HttpResponse, status: string, body: unknown, headers: Record<string, string> = {}): void {

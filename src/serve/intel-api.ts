@@ -5,7 +5,8 @@
  * - `DELETE /api/v1/alerts/terms/:term` (`?ignore=1` for an ignore term) (admin);
  * - `POST /api/v1/alerts/rescan`: re-match stored messages in the background (admin);
  * - `GET /api/v1/aircraft?icao=|tail=|flight=|id=&limit=`: the aircraft, its last position and newest messages.
- * The work runs in the writer thread; this only moves requests and replies.
+ * Alert terms are read and written by the writer thread, aircraft are looked up by the reader
+ * pool; this only moves requests and replies.
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { ContrailError } from '../errors.js';

@@ -1,7 +1,8 @@
 /**
  * HTTP and WebSocket on one port, with uWebSockets.js: `/ws` for live clients, `/healthz`,
  * `/metrics`, the dashboard at `/`. Publishing hands uWS the payload bytes the writer produced;
- * uWS fans them out natively and skips clients whose send buffer is over maxBackpressure.
+ * uWS fans them out natively; a client whose unsent bytes pass the slow-client limit is paused,
+ * told what it missed when it drains, or dropped (client-backpressure.ts).
  */
 import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
@@ -13,13 +14,22 @@ import { registerDashboard } from './dashboard.js';
 import type { PublishTopic } from '../store/publish-batch.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { AnalyticsRequest } from '../analytics/analytics-request.js';
+import { ClientBackpressure, type BackpressurePolicy } from './client-backpressure.js';
 import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type ErrorCode, type RequestId, type Topic } from './ws-protocol.js';
 
 interface ClientData {
   topics: Set<Topic>;
-  /** uWS topics currently subscribed, derived from `topics`. */
+  /** uWS topics currently subscribed, derived from `topics` (none while the client is behind). */
   uwsTopics: Set<string>;
+  backpressure: ClientBackpressure;
 }
+
+/** Unless configured: 1 MiB of unsent messages, behind for at most 30 s. */
+export const DEFAULT_BACKPRESSURE: BackpressurePolicy = { maxBufferedBytes: 1024 * 1024, maxBehindMs: 30_000 };
+/** How often every client's unsent bytes are looked at (and on each uWS drain event). */
+const BACKPRESSURE_CHECK_MS = 100;
+/** WebSocket close code for a client dropped for staying behind (policy violation). */
+const CLOSE_TOO_SLOW = 1008;
 
 export interface LiveServerOptions {
   host: string;
@@ -30,10 +40,12 @@ export interface LiveServerOptions {
   log: Logger;
   /** More HTTP routes (the admin API), registered before the catch-all 404. */
   routes?: (app: TemplatedApp) => void;
-  /** Answers the `aircraft` request (in the writer thread); null when no aircraft matches. */
+  /** Answers the `aircraft` request (in the reader pool); null when no aircraft matches. */
   aircraft?: (q: AircraftQuery) => Promise<unknown>;
   /** Answers the `analytics` request (in the analytics thread). */
   analytics?: (r: AnalyticsRequest) => Promise<unknown>;
+  /** The slow-client policy; DEFAULT_BACKPRESSURE when absent. */
+  backpressure?: BackpressurePolicy;
 }
 
 /** Every client is subscribed to this topic from the start: engine events (migration progress). */
@@ -46,6 +58,8 @@ function replyCode(e: unknown): ErrorCode {
   const code = e instanceof ContrailError ? e.code : null;
   if (code === 'CONTRAIL_ERR_USAGE' || code === 'CONTRAIL_ERR_BAD_REQUEST') return 'BAD_REQUEST';
   if (code === 'CONTRAIL_ERR_NOT_READY' || code === 'CONTRAIL_ERR_CLOSED' || code === 'CONTRAIL_ERR_WORKER') return 'UNAVAILABLE';
+  if (code === 'CONTRAIL_ERR_BUSY') return 'BUSY';
+  if (code === 'CONTRAIL_ERR_QUERY_TIMEOUT') return 'TIMEOUT';
   return 'INTERNAL';
 }
 
@@ -53,6 +67,10 @@ export class LiveServer {
   readonly #options: LiveServerOptions;
   readonly #app: TemplatedApp;
   readonly #clients = new Set<WebSocket<ClientData>>();
+  /** Clients behind (paused): messages published meanwhile are counted for them. */
+  readonly #behind = new Set<WebSocket<ClientData>>();
+  readonly #policy: BackpressurePolicy;
+  #backpressureTimer: NodeJS.Timeout | null = null;
   #listenSocket: us_listen_socket | null = null;
   readonly native: boolean;
 
@@ -61,7 +79,10 @@ export class LiveServer {
     const { uws, native } = loadUws();
     this.native = native;
     this.#app = uws.App();
+    this.#policy = options.backpressure ?? DEFAULT_BACKPRESSURE;
     this.#routes();
+    this.#backpressureTimer = setInterval(() => this.#checkBackpressure(), BACKPRESSURE_CHECK_MS);
+    this.#backpressureTimer.unref();
   }
 
   listen(): Promise<{ host: string; port: number }> {
@@ -81,6 +102,7 @@ export class LiveServer {
 
   /** Sends one stored message's payload to its subscribers. */
   publish(payload: Uint8Array, type: DecoderType, topic: PublishTopic = 'messages'): void {
+    if (this.#behind.size > 0) this.#countMissed(type, topic);
     if (topic === 'alerts') {
       this.#app.publish('alerts', payload, false);
       return;
@@ -106,6 +128,8 @@ export class LiveServer {
 
   /** Stops listening and closes every client. */
   close(): void {
+    if (this.#backpressureTimer) clearInterval(this.#backpressureTimer);
+    this.#backpressureTimer = null;
     const { uws } = loadUws();
     if (this.#listenSocket) uws.us_listen_socket_close(this.#listenSocket);
     this.#listenSocket = null;
@@ -117,12 +141,14 @@ export class LiveServer {
     const { metrics, log } = this.#options;
     this.#app.ws<ClientData>('/ws', {
       maxPayloadLength: 16 * 1024,
-      maxBackpressure: 4 * 1024 * 1024,
+      // uWS's own hard stop: it drops, uncounted, what would pass it. The policy pauses a client far
+      // below it (checked every 100 ms), so only a client taking megabytes in 100 ms could reach it.
+      maxBackpressure: Math.max(16 * 1024 * 1024, 4 * this.#policy.maxBufferedBytes),
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
         res.upgrade<ClientData>(
-          { topics: new Set(), uwsTopics: new Set() },
+          { topics: new Set(), uwsTopics: new Set(), backpressure: new ClientBackpressure(this.#policy) },
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),
@@ -135,8 +161,11 @@ export class LiveServer {
         metrics.wsClients.set(this.#clients.size);
       },
       message: (ws, message, isBinary) => this.#onRequest(ws, message, isBinary),
+      drain: (ws) => this.#checkClient(ws, Date.now()),
       close: (ws) => {
         this.#clients.delete(ws);
+        this.#behind.delete(ws);
+        metrics.wsBehind.set(this.#behind.size);
         metrics.wsClients.set(this.#clients.size);
       },
     });
@@ -225,7 +254,57 @@ export class LiveServer {
       );
   }
 
+  #checkBackpressure(): void {
+    const now = Date.now();
+    for (const ws of this.#clients) this.#checkClient(ws, now);
+  }
+
+  /** Applies the slow-client policy to one client (see client-backpressure.ts). */
+  #checkClient(ws: WebSocket<ClientData>, now: number): void {
+    const data = ws.getUserData();
+    const verdict = data.backpressure.check(ws.getBufferedAmount(), now);
+    const { metrics, log } = this.#options;
+    switch (verdict.action) {
+      case 'none':
+        return;
+      case 'pause':
+        for (const t of data.uwsTopics) ws.unsubscribe(t);
+        ws.unsubscribe(SYSTEM_TOPIC);
+        data.uwsTopics = new Set();
+        this.#behind.add(ws);
+        metrics.wsBehind.set(this.#behind.size);
+        return;
+      case 'resume':
+        this.#behind.delete(ws);
+        metrics.wsBehind.set(this.#behind.size);
+        metrics.wsMissed.inc(verdict.missed);
+        ws.subscribe(SYSTEM_TOPIC);
+        this.#syncTopics(ws, data);
+        ws.send(JSON.stringify({ topic: SYSTEM_TOPIC, data: { event: 'missed', missed: verdict.missed } }), false);
+        return;
+      case 'disconnect':
+        this.#behind.delete(ws);
+        metrics.wsBehind.set(this.#behind.size);
+        metrics.wsMissed.inc(verdict.missed);
+        metrics.wsSlowDisconnects.inc();
+        log.warn({ missed: verdict.missed, behindMs: this.#policy.maxBehindMs }, 'WebSocket client disconnected: it stayed behind');
+        ws.end(CLOSE_TOO_SLOW, `too slow: behind for ${Math.round(this.#policy.maxBehindMs / 1000)} s, ${verdict.missed} messages missed`);
+        return;
+    }
+  }
+
+  /** A message published while some clients are behind: each one it was meant for misses it. */
+  #countMissed(type: DecoderType, topic: PublishTopic): void {
+    for (const ws of this.#behind) {
+      const { topics, backpressure } = ws.getUserData();
+      const wanted = topic === 'alerts' ? topics.has('alerts') : topics.has('messages') || topics.has(`messages:${type}`);
+      if (wanted) backpressure.miss();
+    }
+  }
+
   #syncTopics(ws: WebSocket<ClientData>, data: ClientData): void {
+    // A client behind stays off its topics until it is resumed; its subscriptions still change.
+    if (data.backpressure.behind) return;
     const want = new Set<string>(uwsTopicsFor(data.topics));
     for (const t of data.uwsTopics) if (!want.has(t)) ws.unsubscribe(t);
     for (const t of want) if (!data.uwsTopics.has(t)) ws.subscribe(t);

@@ -25,7 +25,6 @@ import { Maintenance } from './maintenance/maintenance.js';
 import { compileMatcher } from '../alerts/alert-matcher.js';
 import { AlertRescan } from '../alerts/alert-rescan.js';
 import { addTerm, listTerms, removeTerm, termSet, type TermSet } from '../alerts/term-store.js';
-import { aircraftLookup } from './reads/aircraft-queries.js';
 
 type Batch = Extract<ToWriter, { kind: 'batch' }>;
 type Post = (message: FromWriter, transfer?: ArrayBuffer[]) => void;
@@ -315,8 +314,6 @@ export class WriterService {
         this.#requireWriter();
         if (this.#rescan) throw new ContrailError('CONTRAIL_ERR_BUSY', 'an alert rescan is already under way');
         return this.#startRescan();
-      case 'aircraft':
-        return aircraftLookup(this.#requireWriter(), r.query);
     }
   }
 

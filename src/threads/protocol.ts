@@ -9,7 +9,6 @@ import type { MigrationProgress } from '../store/schema/migration-runner.js';
 import type { AlertTermKind } from '../alerts/alert-term.js';
 import type { RescanProgress } from '../alerts/alert-rescan.js';
 import type { TermSet } from '../alerts/term-store.js';
-import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { IntelOptions } from '../store/message-writer.js';
 import type { MaintenanceCounters, MaintenanceOptions } from '../store/maintenance/maintenance-options.js';
 
@@ -46,8 +45,7 @@ export type WriterRequest =
   | { op: 'alerts-list' }
   | { op: 'alerts-add'; kind: AlertTermKind; term: unknown }
   | { op: 'alerts-remove'; kind: AlertTermKind; term: string }
-  | { op: 'alerts-rescan' }
-  | { op: 'aircraft'; query: AircraftQuery };
+  | { op: 'alerts-rescan' };
 
 export type ToWriter =
   /**

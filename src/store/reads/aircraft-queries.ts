@@ -1,12 +1,13 @@
 /**
  * An aircraft and its recent messages: the record the writer keeps (aircraft-tracker.ts) found
  * by id, ICAO address, registration or flight, with its last position and its newest messages
- * (the partial index messages_aircraft makes this a range read).
+ * (the partial index messages_aircraft makes this a range read). Runs in a reader thread.
  */
 import { ContrailError } from '../../errors.js';
 import type { Db } from '../open-database.js';
 import { aircraftFromRow, type AircraftRow } from '../intel/aircraft-row.js';
 import type { Aircraft } from '../intel/aircraft-tracker.js';
+import { prepared } from './prepared.js';
 
 export interface AircraftQuery {
   id?: number;
@@ -30,7 +31,7 @@ export function parseAircraftQuery(input: Record<string, unknown>): AircraftQuer
   const str = (k: 'icao' | 'tail' | 'flight'): void => {
     const v = input[k];
     if (v === undefined || v === null || v === '') return;
-    if (typeof v !== 'string' || v.length > 16) throw new ContrailError('CONTRAIL_ERR_USAGE', `${k} must be a string of at most 16 characters`);
+    if (typeof v !== 'string' || v.length > 16) throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', `${k} must be a string of at most 16 characters`);
     q[k] = k === 'icao' ? v.toUpperCase() : v.toUpperCase().replace(/^\./, '');
   };
   str('icao');
@@ -38,16 +39,16 @@ export function parseAircraftQuery(input: Record<string, unknown>): AircraftQuer
   str('flight');
   if (input.id !== undefined && input.id !== null && input.id !== '') {
     const id = Number(input.id);
-    if (!Number.isInteger(id) || id < 1) throw new ContrailError('CONTRAIL_ERR_USAGE', 'id must be a positive integer');
+    if (!Number.isInteger(id) || id < 1) throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', 'id must be a positive integer');
     q.id = id;
   }
   if (input.limit !== undefined && input.limit !== null && input.limit !== '') {
     const limit = Number(input.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ContrailError('CONTRAIL_ERR_USAGE', 'limit must be an integer from 1 to 500');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', 'limit must be an integer from 1 to 500');
     q.limit = limit;
   }
   if (q.id === undefined && q.icao === undefined && q.tail === undefined && q.flight === undefined) {
-    throw new ContrailError('CONTRAIL_ERR_USAGE', 'name the aircraft: id, icao, tail or flight');
+    throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', 'name the aircraft: id, icao, tail or flight');
   }
   return q;
 }
@@ -55,10 +56,10 @@ export function parseAircraftQuery(input: Record<string, unknown>): AircraftQuer
 /** The aircraft and its newest messages, or null when no aircraft matches. */
 export function aircraftLookup(db: Db, q: AircraftQuery): { aircraft: AircraftView; recent: Record<string, unknown>[] } | null {
   const where = q.id !== undefined ? ['id = ?', q.id] : q.icao !== undefined ? ['icao = ?', q.icao] : q.tail !== undefined ? ['tail = ?', q.tail] : ['flight = ?', q.flight];
-  const a = aircraftFromRow(db.prepare(`SELECT * FROM aircraft WHERE ${where[0]} ORDER BY last_seen DESC LIMIT 1`).get(where[1]) as AircraftRow | undefined);
+  const a = aircraftFromRow(prepared(db, `SELECT * FROM aircraft WHERE ${where[0]} ORDER BY last_seen DESC LIMIT 1`).get(where[1]) as AircraftRow | undefined);
   if (!a) return null;
   const { lat, lon, alt, positionTime, ...rest } = a;
   const aircraft: AircraftView = { ...rest, lastPosition: lat !== null && lon !== null && positionTime !== null ? { lat, lon, alt, time: positionTime } : null };
-  const recent = db.prepare(`SELECT ${MESSAGE_FIELDS} FROM messages WHERE aircraft_id = ? ORDER BY id DESC LIMIT ?`).all(a.id, q.limit ?? 50) as Record<string, unknown>[];
+  const recent = prepared(db, `SELECT ${MESSAGE_FIELDS} FROM messages WHERE aircraft_id = ? ORDER BY id DESC LIMIT ?`).all(a.id, q.limit ?? 50) as Record<string, unknown>[];
   return { aircraft, recent };
 }

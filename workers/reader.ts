@@ -1,0 +1,10 @@
+/** A reader pool thread (Piscina): one query task in, one reply out; see src/reads/reader-service.ts. */
+import { workerData } from 'piscina';
+import { ReaderService } from '../src/reads/reader-service.js';
+import type { ReaderReply, ReaderTask, ReaderWorkerData } from '../src/threads/reader-protocol.js';
+
+const service = new ReaderService(workerData as ReaderWorkerData);
+
+export default function read(task: ReaderTask): ReaderReply {
+  return service.run(task);
+}
