@@ -256,6 +256,7 @@ export class Engine {
       aircraft: intel.aircraft,
       analytics: (r) => this.#analyticsRequest(r),
       backpressure: c.ws,
+      reads: this.#messageReads(),
     });
     m.storage = () => storageBytes({ dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, journalDir: c.journal.dir });
     if (!this.#server.native) {

@@ -14,6 +14,7 @@ import { registerDashboard } from './dashboard.js';
 import type { PublishTopic } from '../store/publish-batch.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { AnalyticsRequest } from '../analytics/analytics-request.js';
+import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
 import { ClientBackpressure, type BackpressurePolicy } from './client-backpressure.js';
 import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type ErrorCode, type RequestId, type Topic } from './ws-protocol.js';
 
@@ -44,6 +45,8 @@ export interface LiveServerOptions {
   aircraft?: (q: AircraftQuery) => Promise<unknown>;
   /** Answers the `analytics` request (in the analytics thread). */
   analytics?: (r: AnalyticsRequest) => Promise<unknown>;
+  /** Answers `search` and `history` (in the reader pool). */
+  reads?: { search(r: SearchRequest): Promise<unknown>; recent(r: RecentRequest): Promise<unknown> };
   /** The slow-client policy; DEFAULT_BACKPRESSURE when absent. */
   backpressure?: BackpressurePolicy;
 }
@@ -206,10 +209,20 @@ export class LiveServer {
       const req = parseRequest(textDecoder.decode(message));
       const data = ws.getUserData();
       switch (req.op) {
-        case 'subscribe':
+        case 'subscribe': {
           for (const t of req.topics) data.topics.add(t);
           this.#syncTopics(ws, data);
-          ws.send(okReply(req.id), false);
+          const history = req.history;
+          if (history === null) ws.send(okReply(req.id), false);
+          // Live messages may arrive before this reply: a client merges by id.
+          else this.#answer(ws, req.id, async () => ({ history: (await this.#reads(req.id).recent(history)) as unknown }));
+          break;
+        }
+        case 'search':
+          this.#answer(ws, req.id, () => this.#reads(req.id).search(req.request));
+          break;
+        case 'history':
+          this.#answer(ws, req.id, () => this.#reads(req.id).recent(req.request));
           break;
         case 'unsubscribe':
           for (const t of req.topics) data.topics.delete(t);
@@ -252,6 +265,11 @@ export class LiveServer {
           send(errorReply(err));
         },
       );
+  }
+
+  #reads(id: RequestId): NonNullable<LiveServerOptions['reads']> {
+    if (!this.#options.reads) throw new RequestError(id, 'UNAVAILABLE', 'search and history are not available');
+    return this.#options.reads;
   }
 
   #checkBackpressure(): void {

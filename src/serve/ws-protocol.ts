@@ -6,17 +6,21 @@
 import { DECODER_TYPES, isDecoderType } from '../decode/message.js';
 import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
+import { parseRecentRequest, parseSearchRequest, type RecentRequest, type SearchRequest } from '../store/reads/search-request.js';
 
 export const PROTOCOL_VERSION = 1;
 
 export type Topic = 'messages' | `messages:${(typeof DECODER_TYPES)[number]}` | 'alerts' | 'stats';
 
 export type ClientRequest =
-  | { op: 'subscribe'; id: RequestId; topics: Topic[] }
+  /** `history`: also the newest N stored messages (of every type), in the reply. */
+  | { op: 'subscribe'; id: RequestId; topics: Topic[]; history: RecentRequest | null }
   | { op: 'unsubscribe'; id: RequestId; topics: Topic[] }
   | { op: 'ping'; id: RequestId }
   | { op: 'aircraft'; id: RequestId; query: AircraftQuery }
-  | { op: 'analytics'; id: RequestId; request: AnalyticsRequest };
+  | { op: 'analytics'; id: RequestId; request: AnalyticsRequest }
+  | { op: 'search'; id: RequestId; request: SearchRequest }
+  | { op: 'history'; id: RequestId; request: RecentRequest };
 
 export type RequestId = string | number | null;
 
@@ -68,9 +72,17 @@ export function parseRequest(text: string): ClientRequest {
   const obj = value as Record<string, unknown>;
   const id = readId(obj);
   switch (obj.op) {
-    case 'subscribe':
+    case 'subscribe': {
+      const topics = readTopics(obj, id);
+      if (obj.history === undefined || obj.history === null) return { op: 'subscribe', id, topics, history: null };
+      return { op: 'subscribe', id, topics, history: readParams(id, () => parseRecentRequest({ limit: String(obj.history) })) };
+    }
     case 'unsubscribe':
       return { op: obj.op, id, topics: readTopics(obj, id) };
+    case 'search':
+      return { op: 'search', id, request: readParams(id, () => parseSearchRequest(stringParams(obj))) };
+    case 'history':
+      return { op: 'history', id, request: readParams(id, () => parseRecentRequest(stringParams(obj))) };
     case 'ping':
       return { op: 'ping', id };
     case 'aircraft':
@@ -93,7 +105,23 @@ export function parseRequest(text: string): ClientRequest {
       }
     }
     default:
-      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping, aircraft, analytics`);
+      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping, aircraft, analytics, search, history`);
+  }
+}
+
+/** A request's own fields (not op or id) as the string parameters the HTTP API takes. */
+function stringParams(obj: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(obj)) if (k !== 'op' && k !== 'id' && v !== null && v !== undefined) out[k] = String(v);
+  return out;
+}
+
+/** Runs a parameter parser; its refusal becomes a BAD_REQUEST reply naming the parameter. */
+function readParams<T>(id: RequestId, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new RequestError(id, 'BAD_REQUEST', (e as Error).message);
   }
 }
 

@@ -172,4 +172,21 @@ describe('search API', () => {
     expect((await get('/api/v1/aircraft?tail=NOSUCH')).status).toBe(404);
     expect((await get('/api/v1/aircraft')).status).toBe(400);
   });
+
+  it('searches and serves history over the WebSocket, with the same answers as HTTP', async () => {
+    const tail = rows.find((r) => typeof r.tail === 'string')!.tail as string;
+    const http = await get(`/api/v1/search?tail=${encodeURIComponent(tail)}&limit=5`);
+    const ws = await client.request({ op: 'search', id: 's1', tail, limit: 5 });
+    expect(ws).toMatchObject({ id: 's1', ok: true });
+    expect((ws.result as Json).messages).toEqual(http.body.messages);
+    expect((ws.result as Json).total).toBe(http.body.total);
+    const recent = await client.request({ op: 'history', id: 'h1', limit: 7 });
+    expect(((recent.result as Json).messages as Json[]).map((m) => m.id)).toEqual(((await get('/api/v1/messages?limit=7')).body.messages as Json[]).map((m) => m.id));
+    // History on subscribe: the newest N in the reply, newest first, then live messages.
+    const sub = await client.request({ op: 'subscribe', id: 'h2', topics: ['messages:ACARS'], history: 3 });
+    const history = ((sub.result as Json).history as Json).messages as Json[];
+    expect(history.map((m) => m.id)).toEqual(((recent.result as Json).messages as Json[]).slice(0, 3).map((m) => m.id));
+    expect(await client.request({ op: 'search', id: 's2', limit: 9999 })).toMatchObject({ id: 's2', ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/limit/) } });
+    expect(await client.request({ op: 'subscribe', id: 's3', topics: ['messages'], history: 'all' })).toMatchObject({ id: 's3', ok: false, error: { code: 'BAD_REQUEST' } });
+  });
 });

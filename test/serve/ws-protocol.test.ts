@@ -13,7 +13,8 @@ function fails(text: string): RequestError {
 
 describe('WebSocket requests', () => {
   it('parses subscribe, unsubscribe and ping with string or number ids', () => {
-    expect(parseRequest('{"op":"subscribe","id":1,"topics":["messages"]}')).toEqual({ op: 'subscribe', id: 1, topics: ['messages'] });
+    expect(parseRequest('{"op":"subscribe","id":1,"topics":["messages"]}')).toEqual({ op: 'subscribe', id: 1, topics: ['messages'], history: null });
+    expect(parseRequest('{"op":"subscribe","id":1,"topics":["messages"],"history":250}')).toMatchObject({ op: 'subscribe', history: { limit: 250 } });
     expect(parseRequest('{"op":"unsubscribe","id":"x","topics":["messages:HFDL","messages:IMS-L"]}')).toEqual({ op: 'unsubscribe', id: 'x', topics: ['messages:HFDL', 'messages:IMS-L'] });
     expect(parseRequest('{"op":"ping"}')).toEqual({ op: 'ping', id: null });
   });
