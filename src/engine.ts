@@ -256,6 +256,8 @@ export class Engine {
       aircraft: intel.aircraft,
       analytics: (r) => this.#analyticsRequest(r),
       backpressure: c.ws,
+      limits: c.ws,
+      ready: () => this.readiness(),
       reads: this.#messageReads(),
     });
     m.storage = () => storageBytes({ dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, journalDir: c.journal.dir });
@@ -563,6 +565,22 @@ export class Engine {
       if (this.#schema?.mode === 'ready') void this.#resumeWriting();
       else if (!wasHeld) this.#log.warn('restore: the backup has an older schema; writing waits for a migration');
     }
+  }
+
+  /**
+   * /readyz: ready to take traffic and answer reads: the database open with its schema current,
+   * storage writable, the reader threads up, not stopping. The analytics mirror is reported but not
+   * required (SQLite answers analytics until it is ready).
+   */
+  readiness(): { ok: boolean } & Record<string, unknown> {
+    const waiting: string[] = [];
+    if (this.#fatal) waiting.push(`failed: ${this.#fatal.message}`);
+    if (this.#closing) waiting.push('stopping');
+    if (this.#schema?.mode !== 'ready') waiting.push(this.#schema ? `schema update pending (${this.#schema.pending.join(', ')})` : 'database not open yet');
+    if (this.#storage.size > 0) waiting.push(`storage blocked: ${[...this.#storage.keys()].join(', ')}`);
+    if (this.#readers === null) waiting.push('reader threads not started');
+    const mirror = this.#analytics ? (this.#analytics.alive ? this.#analytics.mirror : 'stopped') : 'not started';
+    return { ok: waiting.length === 0, waiting, schema: this.#schema?.schema ?? null, analytics: { mirror } };
   }
 
   health(): { ok: boolean } & Record<string, unknown> {

@@ -89,6 +89,11 @@ export const INTEGER_SETTINGS = {
   CONTRAIL_WS_MAX_BUFFER_BYTES: { min: 65536, max: 1073741824, fallback: 1048576 },
   // A client still behind after this long is disconnected (close code 1008, "too slow").
   CONTRAIL_WS_MAX_BEHIND_SECONDS: { min: 1, max: 3600, fallback: 30 },
+  // Connections past this are refused at the upgrade (503): each costs memory and a share of every publish.
+  CONTRAIL_WS_MAX_CLIENTS: { min: 1, max: 100000, fallback: 1000 },
+  // Requests per second per client on average (bursts of twice as many): subscriptions, lookups,
+  // searches. Past it a request is answered RATE_LIMITED, not run.
+  CONTRAIL_WS_REQUESTS_PER_SECOND: { min: 1, max: 10000, fallback: 20 },
   // A search or history query running longer is stopped and the client told to narrow it.
   CONTRAIL_QUERY_TIMEOUT_MS: { min: 100, max: 600000, fallback: 5000 },
   // Backups before migrations and restores: the newest N are kept...

@@ -73,7 +73,12 @@ export function loadConfig(env: Env, cwd: string): Config {
     sources,
     decodeThreads: int('CONTRAIL_DECODE_THREADS'),
     reads: { threads: int('CONTRAIL_READER_THREADS'), queryTimeoutMs: int('CONTRAIL_QUERY_TIMEOUT_MS') },
-    ws: { maxBufferedBytes: int('CONTRAIL_WS_MAX_BUFFER_BYTES'), maxBehindMs: int('CONTRAIL_WS_MAX_BEHIND_SECONDS') * 1000 },
+    ws: {
+      maxBufferedBytes: int('CONTRAIL_WS_MAX_BUFFER_BYTES'),
+      maxBehindMs: int('CONTRAIL_WS_MAX_BEHIND_SECONDS') * 1000,
+      maxClients: int('CONTRAIL_WS_MAX_CLIENTS'),
+      requestsPerSecond: int('CONTRAIL_WS_REQUESTS_PER_SECOND'),
+    },
     batch: { maxFrames: int('CONTRAIL_BATCH_MAX_FRAMES'), maxWaitMs: int('CONTRAIL_BATCH_MAX_WAIT_MS') },
     maxFrameBytes: int('CONTRAIL_MAX_FRAME_BYTES'),
     maxPendingBatches: int('CONTRAIL_MAX_PENDING_BATCHES'),

@@ -44,6 +44,8 @@ export class EngineMetrics {
   readonly wsBehind: Gauge;
   readonly wsMissed: Counter;
   readonly wsSlowDisconnects: Counter;
+  readonly wsRefused: Counter<'reason'>;
+  readonly wsRateLimited: Counter;
 
   constructor() {
     const r = [this.registry];
@@ -121,6 +123,8 @@ export class EngineMetrics {
     this.wsBehind = new Gauge({ name: 'contrail_ws_clients_behind', help: 'WebSocket clients paused for having too many unsent bytes (they miss messages until they drain)', registers: r });
     this.wsMissed = new Counter({ name: 'contrail_ws_missed_messages_total', help: 'Messages slow WebSocket clients missed while paused (each was told its count, or disconnected)', registers: r });
     this.wsSlowDisconnects = new Counter({ name: 'contrail_ws_slow_disconnects_total', help: 'WebSocket clients disconnected for staying behind longer than allowed', registers: r });
+    this.wsRefused = new Counter({ name: 'contrail_ws_refused_total', help: 'WebSocket connections refused at the upgrade, by reason (max-clients)', labelNames: ['reason'], registers: r });
+    this.wsRateLimited = new Counter({ name: 'contrail_ws_rate_limited_total', help: 'WebSocket requests refused for going over the per-client rate', registers: r });
     this.tcpConnections = new Gauge({ name: 'contrail_tcp_connections', help: 'Open TCP connections from or to feeders', labelNames: ['type'], registers: r });
   }
 

@@ -16,6 +16,7 @@ import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { AnalyticsRequest } from '../analytics/analytics-request.js';
 import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
 import { ClientBackpressure, type BackpressurePolicy } from './client-backpressure.js';
+import { TokenBucket } from './token-bucket.js';
 import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type ErrorCode, type RequestId, type Topic } from './ws-protocol.js';
 
 interface ClientData {
@@ -23,6 +24,7 @@ interface ClientData {
   /** uWS topics currently subscribed, derived from `topics` (none while the client is behind). */
   uwsTopics: Set<string>;
   backpressure: ClientBackpressure;
+  requests: TokenBucket;
 }
 
 /** Unless configured: 1 MiB of unsent messages, behind for at most 30 s. */
@@ -49,12 +51,33 @@ export interface LiveServerOptions {
   reads?: { search(r: SearchRequest): Promise<unknown>; recent(r: RecentRequest): Promise<unknown> };
   /** The slow-client policy; DEFAULT_BACKPRESSURE when absent. */
   backpressure?: BackpressurePolicy;
+  /** Connections and requests per second per client; DEFAULT_LIMITS when absent. */
+  limits?: ClientLimits;
+  /** The body of /readyz; `ok: false` answers 503. */
+  ready?: () => { ok: boolean } & Record<string, unknown>;
 }
+
+export interface ClientLimits {
+  maxClients: number;
+  requestsPerSecond: number;
+}
+
+export const DEFAULT_LIMITS: ClientLimits = { maxClients: 1000, requestsPerSecond: 20 };
 
 /** Every client is subscribed to this topic from the start: engine events (migration progress). */
 const SYSTEM_TOPIC = 'system';
 
 const textDecoder = new TextDecoder();
+
+/** The id of a request that will not be parsed (rate limited), when it can be read cheaply. */
+function requestIdOf(message: ArrayBuffer): RequestId {
+  try {
+    const id = (JSON.parse(textDecoder.decode(message)) as { id?: unknown }).id;
+    return typeof id === 'string' || typeof id === 'number' ? id : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The reply code for an error from the engine's own parts. */
 function replyCode(e: unknown): ErrorCode {
@@ -150,8 +173,19 @@ export class LiveServer {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
+        const { maxClients, requestsPerSecond } = this.#options.limits ?? DEFAULT_LIMITS;
+        if (this.#clients.size >= maxClients) {
+          metrics.wsRefused.inc({ reason: 'max-clients' });
+          this.#json(res, '503 Service Unavailable', JSON.stringify({ error: { code: 'CONTRAIL_ERR_BUSY', message: `${maxClients} WebSocket clients already connected (CONTRAIL_WS_MAX_CLIENTS): try again later` } }));
+          return;
+        }
         res.upgrade<ClientData>(
-          { topics: new Set(), uwsTopics: new Set(), backpressure: new ClientBackpressure(this.#policy) },
+          {
+            topics: new Set(),
+            uwsTopics: new Set(),
+            backpressure: new ClientBackpressure(this.#policy),
+            requests: new TokenBucket(requestsPerSecond, 2 * requestsPerSecond, Date.now()),
+          },
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),
@@ -176,6 +210,10 @@ export class LiveServer {
       const body = this.#options.health();
       this.#json(res, body.ok ? '200 OK' : '503 Service Unavailable', JSON.stringify(body));
     });
+    this.#app.get('/readyz', (res) => {
+      const body = this.#options.ready?.() ?? this.#options.health();
+      this.#json(res, body.ok ? '200 OK' : '503 Service Unavailable', JSON.stringify(body));
+    });
     this.#app.get('/metrics', (res) => {
       let aborted = false;
       res.onAborted(() => (aborted = true));
@@ -194,7 +232,7 @@ export class LiveServer {
     });
     this.#options.routes?.(this.#app);
     registerDashboard(this.#app, log);
-    this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/', '/ws', '/healthz', '/metrics', '/api/v1/db/status', '/api/v1/db/backups'] })));
+    this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/', '/ws', '/healthz', '/readyz', '/metrics', '/api/v1/db/status', '/api/v1/db/backups'] })));
   }
 
   #json(res: HttpResponse, status: string, body: string): void {
@@ -206,8 +244,13 @@ export class LiveServer {
   #onRequest(ws: WebSocket<ClientData>, message: ArrayBuffer, isBinary: boolean): void {
     try {
       if (isBinary) throw new RequestError(null, 'BAD_REQUEST', 'requests are JSON text frames');
-      const req = parseRequest(textDecoder.decode(message));
       const data = ws.getUserData();
+      if (!data.requests.take(Date.now())) {
+        this.#options.metrics.wsRateLimited.inc();
+        const { requestsPerSecond } = this.#options.limits ?? DEFAULT_LIMITS;
+        throw new RequestError(requestIdOf(message), 'RATE_LIMITED', `more than ${requestsPerSecond} requests a second (bursts of ${2 * requestsPerSecond}): this one was not run; slow down (CONTRAIL_WS_REQUESTS_PER_SECOND)`);
+      }
+      const req = parseRequest(textDecoder.decode(message));
       switch (req.op) {
         case 'subscribe': {
           for (const t of req.topics) data.topics.add(t);

@@ -24,7 +24,7 @@ export type ClientRequest =
 
 export type RequestId = string | number | null;
 
-export type ErrorCode = 'BAD_REQUEST' | 'UNKNOWN_OP' | 'UNKNOWN_TOPIC' | 'TOO_MANY_TOPICS' | 'UNAVAILABLE' | 'BUSY' | 'TIMEOUT' | 'INTERNAL';
+export type ErrorCode = 'BAD_REQUEST' | 'UNKNOWN_OP' | 'UNKNOWN_TOPIC' | 'TOO_MANY_TOPICS' | 'UNAVAILABLE' | 'BUSY' | 'TIMEOUT' | 'RATE_LIMITED' | 'INTERNAL';
 
 export class RequestError extends Error {
   constructor(

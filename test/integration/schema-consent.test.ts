@@ -72,6 +72,10 @@ describe('schema updates need consent', () => {
       const health = (await http(engine, 'GET', '/healthz')).body;
       expect(health).toMatchObject({ ok: true, status: 'schema update pending', schema: { current: OLD, pending: NAMES.filter((n) => n > OLD) } });
       expect(engine.logs.join('\n')).toMatch(/schema update pending/);
+      // Alive, not ready: /readyz says what it waits for.
+      const notReady = await fetch(`http://127.0.0.1:${engine.httpPort}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(((await notReady.json()) as { waiting: string[] }).waiting.join(' ')).toMatch(/schema update pending/);
 
       const client = await WsClient.connect(`ws://127.0.0.1:${engine.httpPort}/ws`);
       await client.request({ op: 'subscribe', topics: ['messages'], id: 1 });
@@ -98,6 +102,9 @@ describe('schema updates need consent', () => {
       await client.waitForCount(ACARS_FRAMES);
       expect(stored(engine)).toBe(ACARS_FRAMES);
       expect((await http(engine, 'GET', '/healthz')).body).toMatchObject({ status: 'ok', schema: { current: NAMES.at(-1), pending: [] } });
+      const ready = await fetch(`http://127.0.0.1:${engine.httpPort}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ok: true, waiting: [] });
       const backups = (await http(engine, 'GET', '/api/v1/db/backups')).body as unknown as Json[];
       expect(backups[0]).toMatchObject({ reason: 'pre-migrate', schema: OLD });
       client.close();
