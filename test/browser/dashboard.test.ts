@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total, type Scrape } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
+import { sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 type Json = Record<string, unknown>;
@@ -128,12 +128,7 @@ describe('the dashboard', () => {
     const env = {
       CONTRAIL_HTTP_PORT: String(httpPort),
       CONTRAIL_ADMIN_TOKEN: TOKEN,
-      ENABLE_ACARS: '1',
-      ENABLE_VDLM: '1',
-      ENABLE_HFDL: '1',
-      ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
-      VDLM_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
-      HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
+      ...TCP_LISTENERS,
     };
     let engine: RunningEngine | null = await startEngine(env);
     const dataDir = engine.dataDir;

@@ -1,6 +1,7 @@
 /** Test traffic: ACARS frames tagged with an id, paced UDP floods, TCP lines, and waiting for a condition. */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { scrape, total, type Scrape } from '../../bench/lib/metrics-scrape.js';
 
 /** An acarsdec frame whose text is `<tag> <id>` (plus `padding` characters), from `station`. */
 export function taggedFrame(station: string, tag: string, id: number, padding = 0): string {
@@ -53,4 +54,24 @@ export async function sendTcpLines(port: number, frames: string[]): Promise<void
   const socket = net.connect(port, '127.0.0.1');
   await new Promise((r) => socket.once('connect', r));
   await new Promise<void>((r) => socket.end(frames.map((f) => `${f}\n`).join(''), () => r()));
+}
+
+/** The engine environment for a TCP listener per ACARS, VDL-M2 and HFDL on any free port. */
+export const TCP_LISTENERS: Readonly<Record<string, string>> = {
+  ENABLE_ACARS: '1',
+  ENABLE_VDLM: '1',
+  ENABLE_HFDL: '1',
+  ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
+  VDLM_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
+  HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
+};
+
+/** Waits until `frames` frames are stored, rejected or dropped as non-ACARS; returns that scrape. */
+export function accountedFor(httpPort: number, frames: number, timeoutMs = 60_000): Promise<Scrape> {
+  return waitUntil(
+    `${frames} frames accounted for`,
+    () => scrape(httpPort),
+    (m) => total(m, 'contrail_messages_stored_total') + total(m, 'contrail_frames_rejected_total') + total(m, 'contrail_frames_non_acars_dropped_total') >= frames,
+    timeoutMs,
+  );
 }

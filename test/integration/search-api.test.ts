@@ -11,7 +11,7 @@ import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { parseSearchRequest } from '../../src/store/reads/search-request.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
+import { accountedFor, sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 import { allRows, expectedIds, type Row } from '../store/search-oracle.js';
 
@@ -53,12 +53,7 @@ async function pages(query: Record<string, string>): Promise<{ ids: number[]; to
 
 beforeAll(async () => {
   engine = await startEngine({
-    ENABLE_ACARS: '1',
-    ENABLE_VDLM: '1',
-    ENABLE_HFDL: '1',
-    ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
-    VDLM_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
-    HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
+    ...TCP_LISTENERS,
     // Every frame stored as its own message: the live feed and the store then pair one to one.
     CONTRAIL_DEDUP_WINDOW_SECONDS: '0',
   });
@@ -70,12 +65,7 @@ beforeAll(async () => {
     sent += frames.length;
     await sendTcpLines(engine.port(type, 'tcp-listen'), frames);
   }
-  const s = await waitUntil(
-    'every frame accounted for',
-    () => scrape(engine.httpPort),
-    (m) => total(m, 'contrail_messages_stored_total') + total(m, 'contrail_frames_rejected_total') + total(m, 'contrail_frames_non_acars_dropped_total') >= sent,
-    60_000,
-  );
+  const s = await accountedFor(engine.httpPort, sent);
   const stored = total(s, 'contrail_messages_stored_total');
   await waitUntil('every stored message published', async () => client.messages.length, (n) => n >= stored);
   const db = new Database(join(engine.dataDir, 'contrail.sqlite'), { readonly: true });

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
+import { accountedFor, sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 type Json = Record<string, unknown>;
@@ -57,12 +57,7 @@ class RawClient {
 describe('slow WebSocket clients', () => {
   it('are paused, told what they missed or disconnected, while ingest and the other clients go on', { timeout: 180_000 }, async () => {
     const engine = await startEngine({
-      ENABLE_ACARS: '1',
-      ENABLE_VDLM: '1',
-      ENABLE_HFDL: '1',
-      ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
-      VDLM_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
-      HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
+      ...TCP_LISTENERS,
       CONTRAIL_DEDUP_WINDOW_SECONDS: '0',
       CONTRAIL_WS_MAX_BUFFER_BYTES: String(256 * 1024),
       CONTRAIL_WS_MAX_BEHIND_SECONDS: '4',
@@ -92,12 +87,7 @@ describe('slow WebSocket clients', () => {
           await sendTcpLines(engine.port(type, 'tcp-listen'), all);
         }),
       );
-      const s = await waitUntil(
-        'every frame accounted for',
-        () => scrape(engine.httpPort),
-        (m) => total(m, 'contrail_messages_stored_total') + total(m, 'contrail_frames_rejected_total') + total(m, 'contrail_frames_non_acars_dropped_total') >= sent,
-        90_000,
-      );
+      const s = await accountedFor(engine.httpPort, sent, 90_000);
       const stored = total(s, 'contrail_messages_stored_total');
       expect(total(s, 'contrail_frames_lost_total')).toBe(0);
       expect(total(s, 'contrail_frames_rejected_total')).toBe(0);
