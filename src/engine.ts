@@ -248,16 +248,18 @@ export class Engine {
       health: () => this.health(),
       log,
       routes: (app) => {
-        registerDbApi(app, this.#dbAdmin(), c.database.adminToken, log);
-        registerIntelApi(app, intel, apiHelpers(c.database.adminToken, log));
-        registerAnalyticsApi(app, (r) => this.#analyticsRequest(r), apiHelpers(c.database.adminToken, log));
-        registerSearchApi(app, this.#messageReads(), apiHelpers(c.database.adminToken, log));
+        const helpers = apiHelpers(c.database.adminToken, log, c.database.readToken);
+        registerDbApi(app, this.#dbAdmin(), helpers);
+        registerIntelApi(app, intel, helpers);
+        registerAnalyticsApi(app, (r) => this.#analyticsRequest(r), helpers);
+        registerSearchApi(app, this.#messageReads(), helpers);
       },
       aircraft: intel.aircraft,
       analytics: (r) => this.#analyticsRequest(r),
       backpressure: c.ws,
       limits: c.ws,
       ready: () => this.readiness(),
+      tokens: { read: c.database.readToken, admin: c.database.adminToken },
       reads: this.#messageReads(),
     });
     m.storage = () => storageBytes({ dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, journalDir: c.journal.dir });

@@ -4,6 +4,7 @@ import { readConfigOrExit } from './read-config.js';
 export function configCommand(): void {
   const config = readConfigOrExit();
   // The admin token is a secret: say whether it is set, never print it.
-  const shown = { ...config, database: { ...config.database, adminToken: config.database.adminToken === null ? null : '(set)' } };
+  const secret = (t: string | null): string | null => (t === null ? null : '(set)');
+  const shown = { ...config, database: { ...config.database, adminToken: secret(config.database.adminToken), readToken: secret(config.database.readToken) } };
   process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
 }

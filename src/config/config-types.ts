@@ -56,6 +56,8 @@ export interface Config {
     autoMigrate: boolean;
     /** Bearer token for the admin API's writes; null disables them. */
     adminToken: string | null;
+    /** When set, reads (JSON API GETs, the WebSocket) need it or the admin token; null: reads are open. */
+    readToken: string | null;
   };
   /** The raw-frame journal: every accepted batch is appended here before it is decoded. */
   journal: {

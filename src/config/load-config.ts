@@ -35,6 +35,7 @@ export const CONTRAIL_VARIABLES: readonly string[] = [
   'CONTRAIL_JOURNAL_FSYNC',
   'CONTRAIL_AUTO_MIGRATE',
   'CONTRAIL_ADMIN_TOKEN',
+  'CONTRAIL_READ_TOKEN',
 ];
 
 export function loadConfig(env: Env, cwd: string): Config {
@@ -98,6 +99,7 @@ export function loadConfig(env: Env, cwd: string): Config {
       backups: { dir: path.join(dataDir, D.BACKUP_DIR_NAME), keep: int('CONTRAIL_BACKUP_KEEP'), keepDays: int('CONTRAIL_BACKUP_KEEP_DAYS') },
       autoMigrate: readBoolean(env, 'CONTRAIL_AUTO_MIGRATE', problems) ?? env['NODE_ENV'] === 'development',
       adminToken: readAdminToken(env, problems),
+      readToken: readReadToken(env, problems),
     },
     journal: {
       dir: path.join(dataDir, D.JOURNAL_DIR_NAME),
@@ -279,6 +281,19 @@ function readAdminToken(env: Env, problems: string[]): string | null {
   if (raw.length >= D.MIN_ADMIN_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(raw)) return raw;
   // The value is a secret: name the variable, never echo it.
   problems.push(`CONTRAIL_ADMIN_TOKEN: must be at least ${D.MIN_ADMIN_TOKEN_LENGTH} printable characters without spaces (e.g. from \`openssl rand -hex 24\`); unset it to disable the admin API's writes`);
+  return null;
+}
+
+/**
+ * Optional: when set, reads (the JSON API's GETs and the WebSocket) need it or the admin token.
+ * Letters, digits and `._~-` only, so a browser can offer it as a WebSocket subprotocol.
+ */
+function readReadToken(env: Env, problems: string[]): string | null {
+  const raw = env['CONTRAIL_READ_TOKEN'];
+  if (raw === undefined) return null;
+  if (raw.length >= D.MIN_ADMIN_TOKEN_LENGTH && /^[A-Za-z0-9._~-]+$/.test(raw)) return raw;
+  // The value is a secret: name the variable, never echo it.
+  problems.push(`CONTRAIL_READ_TOKEN: must be at least ${D.MIN_ADMIN_TOKEN_LENGTH} characters of letters, digits and . _ ~ - (e.g. from \`openssl rand -hex 24\`); unset it to leave reads open`);
   return null;
 }
 

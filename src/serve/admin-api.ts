@@ -50,9 +50,21 @@ export interface ApiHelpers {
   handle(res: HttpResponse, work: () => Promise<{ status: string; body: unknown }>): void;
   /** Admin writes: checks the token before anything else; answers and returns false if refused. */
   authorized(res: HttpResponse, req: HttpRequest): boolean;
+  /** Reads: with a read token configured, it or the admin token; answers 401 and returns false if refused. */
+  readable(res: HttpResponse, req: HttpRequest): boolean;
 }
 
-export function apiHelpers(token: string | null, log: Logger): ApiHelpers {
+/** A bearer token matching one of `tokens` (compared in constant time), from `Authorization`. */
+export function bearerMatches(authorization: string, tokens: readonly (string | null)[]): boolean {
+  const m = /^Bearer (.+)$/.exec(authorization);
+  if (!m) return false;
+  let ok = false;
+  // Every token is compared, so the time taken does not say which one (or whether the first) matched.
+  for (const t of tokens) if (t !== null && tokenMatches(m[1]!, t)) ok = true;
+  return ok;
+}
+
+export function apiHelpers(token: string | null, log: Logger, readToken: string | null = null): ApiHelpers {
   /** Runs `work` with the response guarded against the client going away. */
   const handle = (res: HttpResponse, work: () => Promise<{ status: string; body: unknown }>): void => {
     let aborted = false;
@@ -81,13 +93,21 @@ export function apiHelpers(token: string | null, log: Logger): ApiHelpers {
     }
     return true;
   };
-  return { handle, authorized };
+  const readable = (res: HttpResponse, req: HttpRequest): boolean => {
+    if (readToken === null || bearerMatches(req.getHeader('authorization'), [readToken, token])) return true;
+    send(res, '401 Unauthorized', { error: { code: 'CONTRAIL_ERR_UNAUTHORIZED', message: 'missing or wrong read token (Authorization: Bearer <CONTRAIL_READ_TOKEN or CONTRAIL_ADMIN_TOKEN>)' } }, { 'WWW-Authenticate': 'Bearer' });
+    return false;
+  };
+  return { handle, authorized, readable };
 }
 
-export function registerDbApi(app: TemplatedApp, admin: DbAdmin, token: string | null, log: Logger): void {
-  const { handle, authorized } = apiHelpers(token, log);
-  app.get('/api/v1/db/status', (res) => handle(res, async () => ({ status: '200 OK', body: await admin.status() })));
-  app.get('/api/v1/db/backups', (res) => handle(res, async () => ({ status: '200 OK', body: admin.backups() })));
+export function registerDbApi(app: TemplatedApp, admin: DbAdmin, { handle, authorized, readable }: ApiHelpers): void {
+  app.get('/api/v1/db/status', (res, req) => {
+    if (readable(res, req)) handle(res, async () => ({ status: '200 OK', body: await admin.status() }));
+  });
+  app.get('/api/v1/db/backups', (res, req) => {
+    if (readable(res, req)) handle(res, async () => ({ status: '200 OK', body: admin.backups() }));
+  });
   app.post('/api/v1/db/migrate', (res, req) => {
     if (!authorized(res, req)) return;
     handle(res, async () => {

@@ -9,10 +9,10 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
 import type { ApiHelpers } from './admin-api.js';
 
-export function registerAnalyticsApi(app: TemplatedApp, ask: (r: AnalyticsRequest) => Promise<unknown>, { handle, authorized }: ApiHelpers): void {
+export function registerAnalyticsApi(app: TemplatedApp, ask: (r: AnalyticsRequest) => Promise<unknown>, { handle, authorized, readable }: ApiHelpers): void {
   app.get('/api/v1/analytics/:query', (res, req) => {
     const query = req.getParameter(0) ?? '';
-    if (query === 'compare' && !authorized(res, req)) return;
+    if (query === 'compare' ? !authorized(res, req) : !readable(res, req)) return;
     const params = Object.fromEntries(new URLSearchParams(req.getQuery() ?? ''));
     handle(res, async () => ({ status: '200 OK', body: await ask(parseAnalyticsRequest(query, params)) }));
   });

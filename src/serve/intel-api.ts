@@ -49,8 +49,10 @@ function params(query: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(query));
 }
 
-export function registerIntelApi(app: TemplatedApp, admin: IntelAdmin, { handle, authorized }: ApiHelpers): void {
-  app.get('/api/v1/alerts/terms', (res) => handle(res, async () => ({ status: '200 OK', body: await admin.listTerms() })));
+export function registerIntelApi(app: TemplatedApp, admin: IntelAdmin, { handle, authorized, readable }: ApiHelpers): void {
+  app.get('/api/v1/alerts/terms', (res, req) => {
+    if (readable(res, req)) handle(res, async () => ({ status: '200 OK', body: await admin.listTerms() }));
+  });
   app.post('/api/v1/alerts/terms', (res, req) => {
     if (!authorized(res, req)) return;
     const body = readJson(res);
@@ -71,6 +73,7 @@ export function registerIntelApi(app: TemplatedApp, admin: IntelAdmin, { handle,
     handle(res, async () => ({ status: '202 Accepted', body: await admin.rescan() }));
   });
   app.get('/api/v1/aircraft', (res, req) => {
+    if (!readable(res, req)) return;
     const query = params(req.getQuery() ?? '');
     handle(res, async () => {
       const found = await admin.aircraft(parseAircraftQuery(query));

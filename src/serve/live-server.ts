@@ -17,6 +17,7 @@ import type { AnalyticsRequest } from '../analytics/analytics-request.js';
 import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
 import { ClientBackpressure, type BackpressurePolicy } from './client-backpressure.js';
 import { TokenBucket } from './token-bucket.js';
+import { bearerMatches } from './admin-api.js';
 import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type ErrorCode, type RequestId, type Topic } from './ws-protocol.js';
 
 interface ClientData {
@@ -31,6 +32,8 @@ interface ClientData {
 export const DEFAULT_BACKPRESSURE: BackpressurePolicy = { maxBufferedBytes: 1024 * 1024, maxBehindMs: 30_000 };
 /** How often every client's unsent bytes are looked at (and on each uWS drain event). */
 const BACKPRESSURE_CHECK_MS = 100;
+/** A browser cannot set headers on a WebSocket: it offers its read token as this subprotocol. */
+const TOKEN_PROTOCOL = 'contrail.token.';
 /** WebSocket close code for a client dropped for staying behind (policy violation). */
 const CLOSE_TOO_SLOW = 1008;
 
@@ -53,6 +56,8 @@ export interface LiveServerOptions {
   backpressure?: BackpressurePolicy;
   /** Connections and requests per second per client; DEFAULT_LIMITS when absent. */
   limits?: ClientLimits;
+  /** With a read token, a WebSocket must present it (or the admin token): `Authorization: Bearer`, or a browser's subprotocol `contrail.token.<token>`. */
+  tokens?: { read: string | null; admin: string | null };
   /** The body of /readyz; `ok: false` answers 503. */
   ready?: () => { ok: boolean } & Record<string, unknown>;
 }
@@ -174,6 +179,13 @@ export class LiveServer {
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
         const { maxClients, requestsPerSecond } = this.#options.limits ?? DEFAULT_LIMITS;
+        const offered = req.getHeader('sec-websocket-protocol');
+        const accepted = this.#acceptToken(req.getHeader('authorization'), offered);
+        if (accepted === null) {
+          metrics.wsRefused.inc({ reason: 'token' });
+          res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('WWW-Authenticate', 'Bearer').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code: 'CONTRAIL_ERR_UNAUTHORIZED', message: 'this server needs its read token: Authorization: Bearer <token>, or the WebSocket subprotocol contrail.token.<token>' } })));
+          return;
+        }
         if (this.#clients.size >= maxClients) {
           metrics.wsRefused.inc({ reason: 'max-clients' });
           this.#json(res, '503 Service Unavailable', JSON.stringify({ error: { code: 'CONTRAIL_ERR_BUSY', message: `${maxClients} WebSocket clients already connected (CONTRAIL_WS_MAX_CLIENTS): try again later` } }));
@@ -187,7 +199,7 @@ export class LiveServer {
             requests: new TokenBucket(requestsPerSecond, 2 * requestsPerSecond, Date.now()),
           },
           req.getHeader('sec-websocket-key'),
-          req.getHeader('sec-websocket-protocol'),
+          accepted,
           req.getHeader('sec-websocket-extensions'),
           context,
         );
@@ -308,6 +320,20 @@ export class LiveServer {
           send(errorReply(err));
         },
       );
+  }
+
+  /**
+   * The subprotocol to answer the upgrade with ('' for none), or null when a read token is needed
+   * and neither the Authorization header nor an offered `contrail.token.<token>` carries it.
+   */
+  #acceptToken(authorization: string, offered: string): string | null {
+    const tokens = this.#options.tokens;
+    const protocols = offered.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+    const tokenProtocol = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL));
+    if (!tokens?.read) return tokenProtocol ?? '';
+    if (bearerMatches(authorization, [tokens.read, tokens.admin])) return tokenProtocol ?? '';
+    if (tokenProtocol !== undefined && bearerMatches(`Bearer ${tokenProtocol.slice(TOKEN_PROTOCOL.length)}`, [tokens.read, tokens.admin])) return tokenProtocol;
+    return null;
   }
 
   #reads(id: RequestId): NonNullable<LiveServerOptions['reads']> {

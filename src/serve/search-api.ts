@@ -28,16 +28,19 @@ function queryParams(query: string): Record<string, string> {
   return out;
 }
 
-export function registerSearchApi(app: TemplatedApp, reads: MessageReads, { handle }: ApiHelpers): void {
+export function registerSearchApi(app: TemplatedApp, reads: MessageReads, { handle, readable }: ApiHelpers): void {
   app.get('/api/v1/search', (res, req) => {
+    if (!readable(res, req)) return;
     const query = req.getQuery() ?? '';
     handle(res, async () => ({ status: '200 OK', body: await reads.search(parseSearchRequest(queryParams(query))) }));
   });
   app.get('/api/v1/messages', (res, req) => {
+    if (!readable(res, req)) return;
     const query = req.getQuery() ?? '';
     handle(res, async () => ({ status: '200 OK', body: await reads.recent(parseRecentRequest(queryParams(query))) }));
   });
   app.get('/api/v1/messages/:id', (res, req) => {
+    if (!readable(res, req)) return;
     const raw = req.getParameter(0) ?? '';
     handle(res, async () => {
       const id = Number(raw);

@@ -34,8 +34,13 @@ function setStatus(state, text) {
   el.textContent = text;
 }
 
+// With CONTRAIL_READ_TOKEN set, open the page as /#token=<token>: it is offered as a subprotocol
+// (a browser cannot set headers on a WebSocket) and never leaves this page otherwise.
+const readToken = new URLSearchParams(location.hash.slice(1)).get('token');
+
 function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const ws = readToken ? new WebSocket(url, [`contrail.token.${readToken}`]) : new WebSocket(url);
   setStatus('connecting', attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${attempt + 1})…`);
   ws.onopen = () => {
     socket = ws;
