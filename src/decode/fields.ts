@@ -33,6 +33,11 @@ export function text(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
+/** An identifier without the padding some decoders send (dumphfdl's flight ids are space-filled: "UPS66  "). */
+export function trimmedText(v: unknown): string | null {
+  return typeof v === 'string' ? text(v.trim()) : null;
+}
+
 /** Finite number from a number or a numeric string (SatDump sends "-1.7"); else null. */
 export function num(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;

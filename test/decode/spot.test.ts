@@ -147,6 +147,11 @@ describe('dumphfdl', () => {
     expect(m.error).toBe(0);
   });
 
+  it('trims the spaces dumphfdl pads flight ids with ("UPS66 ", "FDX1  ")', () => {
+    expect(normalize(findOne(HFDL, '"flight_id":"UPS66 "')).flight).toBe('UPS66');
+    expect(normalize(findOne(HFDL, '"flight_id":"FDX1  "')).flight).toBe('FDX1');
+  });
+
   it('reads the position from hfnpdu.pos and the ICAO address from ac_info', () => {
     // Logon resume from QTR33Q: "ac_info":{"icao":"06A129"}, "pos":{"lat":39.091833,"lon":-112.914949}
     const m = normalize(findOne(HFDL, '"flight_id":"QTR33Q"', '"pos":{"lat":39.091833'));

@@ -15,6 +15,7 @@ import {
   num,
   takeApp,
   text,
+  trimmedText,
   type Obj,
 } from '../fields.js';
 import type { Message } from '../message.js';
@@ -84,7 +85,7 @@ function mapLpdu(m: Message, lpdu: Obj): number | string {
   let hfnpduType: string | null = null;
   if (isObj(hfnpdu)) {
     errors += takeErr(hfnpdu);
-    m.flight = take(hfnpdu, 'flight_id', text);
+    m.flight = take(hfnpdu, 'flight_id', trimmedText);
     takePos(m, hfnpdu);
     const acars = hfnpdu.acars;
     if (acars !== undefined) {
