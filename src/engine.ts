@@ -24,6 +24,7 @@ import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
 import { forEachPublished } from './store/publish-batch.js';
 import { WriterClient } from './store/writer-client.js';
 import { AnalyticsClient } from './analytics/analytics-client.js';
+import type { MirrorState } from './threads/analytics-protocol.js';
 import { registerAnalyticsApi } from './serve/analytics-api.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from './analytics/analytics-request.js';
 import { ContrailError, type WorkerError } from './errors.js';
@@ -157,7 +158,7 @@ export class Engine {
       },
     );
     const ready = await this.#writer.ready();
-    const { kind: _k, appliedMigrations, ...schema } = ready;
+    const { appliedMigrations, ...schema } = ready;
     this.#schema = schema;
     this.#migration = null;
     this.#checkpoint = ready.checkpoint;
@@ -241,6 +242,8 @@ export class Engine {
     });
 
     const intel = this.#intelAdmin();
+    const reads = this.#messageReads();
+    const analytics = (r: AnalyticsRequest): Promise<unknown> => this.#analyticsRequest(r);
     this.#server = new LiveServer({
       host: c.http.host,
       port: c.http.port,
@@ -251,16 +254,16 @@ export class Engine {
         const helpers = apiHelpers(c.database.adminToken, log, c.database.readToken);
         registerDbApi(app, this.#dbAdmin(), helpers);
         registerIntelApi(app, intel, helpers);
-        registerAnalyticsApi(app, (r) => this.#analyticsRequest(r), helpers);
-        registerSearchApi(app, this.#messageReads(), helpers);
+        registerAnalyticsApi(app, analytics, helpers);
+        registerSearchApi(app, reads, helpers);
       },
       aircraft: intel.aircraft,
-      analytics: (r) => this.#analyticsRequest(r),
+      analytics,
       backpressure: c.ws,
       limits: c.ws,
       ready: () => this.readiness(),
       tokens: { read: c.database.readToken, admin: c.database.adminToken },
-      reads: this.#messageReads(),
+      reads,
     });
     m.storage = () => storageBytes({ dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, journalDir: c.journal.dir });
     if (!this.#server.native) {
@@ -581,8 +584,12 @@ export class Engine {
     if (this.#schema?.mode !== 'ready') waiting.push(this.#schema ? `schema update pending (${this.#schema.pending.join(', ')})` : 'database not open yet');
     if (this.#storage.size > 0) waiting.push(`storage blocked: ${[...this.#storage.keys()].join(', ')}`);
     if (this.#readers === null) waiting.push('reader threads not started');
-    const mirror = this.#analytics ? (this.#analytics.alive ? this.#analytics.mirror : 'stopped') : 'not started';
-    return { ok: waiting.length === 0, waiting, schema: this.#schema?.schema ?? null, analytics: { mirror } };
+    return { ok: waiting.length === 0, waiting, schema: this.#schema?.schema ?? null, analytics: { mirror: this.#mirrorStatus() } };
+  }
+
+  #mirrorStatus(): MirrorState | 'stopped' | 'not started' {
+    if (this.#analytics === null) return 'not started';
+    return this.#analytics.alive ? this.#analytics.mirror : 'stopped';
   }
 
   health(): { ok: boolean } & Record<string, unknown> {
@@ -613,7 +620,7 @@ export class Engine {
       protocol: PROTOCOL_VERSION,
       pendingBatches: this.#pipeline?.pending ?? 0,
       journal: { position: this.#journal?.position ?? null, checkpoint: this.#checkpoint, waitingBatches: this.#backlog?.batches ?? 0 },
-      analytics: { dataSource: this.#config.analytics.dataSource, mirror: this.#analytics ? (this.#analytics.alive ? this.#analytics.mirror : 'stopped') : 'not started' },
+      analytics: { dataSource: this.#config.analytics.dataSource, mirror: this.#mirrorStatus() },
     };
   }
 

@@ -6,18 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AnalyticsService } from '../src/analytics/analytics-service.js';
 import type { AnalyticsWorkerData, FromAnalytics, ToAnalytics } from '../src/threads/analytics-protocol.js';
-import { errorCode } from '../src/threads/protocol.js';
+import { errorCode, fatal } from '../src/threads/protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('workers/analytics must run as a worker thread');
 
 const post = (m: FromAnalytics): void => port!.postMessage(m);
-
-function fatal(e: unknown): never {
-  const err = e instanceof Error ? e : new Error(String(e));
-  post({ kind: 'fatal', code: errorCode(e), message: err.message, stack: err.stack });
-  process.exit(1);
-}
 
 const service = new AnalyticsService(workerData as AnalyticsWorkerData, post);
 // Reports that arrive during the catch-up are held and handled once it is done.
@@ -42,10 +36,10 @@ function handle(m: ToAnalytics): void {
       service.close().then(() => {
         post({ kind: 'closed' });
         port!.close();
-      }, fatal);
+      }, (e: unknown) => fatal(post, e));
       break;
     default:
-      fatal(new Error(`analytics: unknown message kind ${String((m as { kind: unknown }).kind)}`));
+      fatal(post, new Error(`analytics: unknown message kind ${String((m as { kind: unknown }).kind)}`));
   }
 }
 
@@ -58,5 +52,5 @@ try {
   started = true;
   for (const m of early.splice(0)) handle(m);
 } catch (e) {
-  fatal(e);
+  fatal(post, e);
 }

@@ -5,19 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WriterService } from '../src/store/writer-service.js';
-import { errorCode, type FromWriter, type ToWriter, type WriterWorkerData } from '../src/threads/protocol.js';
+import { fatal, type FromWriter, type ToWriter, type WriterWorkerData } from '../src/threads/protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('workers/writer must run as a worker thread');
 
 function post(message: FromWriter, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
-}
-
-function fatal(e: unknown): never {
-  const err = e instanceof Error ? e : new Error(String(e));
-  post({ kind: 'fatal', code: errorCode(e), message: err.message, stack: err.stack });
-  process.exit(1);
 }
 
 const service = new WriterService(workerData as WriterWorkerData, post);
@@ -36,10 +30,10 @@ try {
         port.close();
         break;
       default:
-        fatal(new Error(`writer: unknown message kind ${String((m as { kind: unknown }).kind)}`));
+        fatal(post, new Error(`writer: unknown message kind ${String((m as { kind: unknown }).kind)}`));
     }
   });
   await service.start();
 } catch (e) {
-  fatal(e);
+  fatal(post, e);
 }

@@ -14,7 +14,7 @@
  * median reported. The data spans 7 days: the 30-day and 1-year ranges hold the same rows as a
  * 7-day range would (their rate and alert buckets are more and empty).
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,14 +25,16 @@ import Database from 'better-sqlite3';
 import { compileMatcher } from '../../src/alerts/alert-matcher.js';
 import { AlertRescan } from '../../src/alerts/alert-rescan.js';
 import { addTerm, termSet } from '../../src/alerts/term-store.js';
+import { CHUNK_ROWS } from '../../src/analytics/analytics-service.js';
 import type { Analytics, Range, Resolution } from '../../src/analytics/analytics-types.js';
 import { firstDifference } from '../../src/analytics/compare-analytics.js';
+import { scalar } from '../../src/analytics/duck-scalar.js';
 import { DuckdbAnalytics } from '../../src/analytics/duckdb-analytics.js';
 import { MirrorFeed } from '../../src/analytics/mirror-feed.js';
 import { SqliteAnalytics } from '../../src/analytics/sqlite-analytics.js';
 import { openWriterDatabase } from '../../src/store/open-database.js';
 import { emitResult } from '../lib/result.js';
-import { millionDatabase } from './million-db.js';
+import { copyMillion, millionDatabase } from './million-db.js';
 import { duckdbMemoryByTag, withMemoryPeak } from './support/duckdb-memory.js';
 import { peakRssKind, peakRssSince } from './support/peak-rss.js';
 
@@ -46,8 +48,6 @@ const { values } = parseArgs({
 const RUNS = Math.max(1, Number(values.runs));
 /** Timed runs of one query on one path stop once they have taken this long (at least one run). */
 const BUDGET_MS = Math.max(0, Number(values['budget-ms']));
-/** Rows per SQLite read and Appender flush, as the analytics thread (analytics-service.ts). */
-const CHUNK_ROWS = 20_000;
 /** Hot window: far wider than the data, so the mirror holds every row. */
 const WINDOW_DAYS = 3660;
 const MB = 2 ** 20;
@@ -154,14 +154,6 @@ async function timedRuns(run: () => Promise<unknown>): Promise<number[]> {
   return times;
 }
 
-/** A copy of the cached million database in its own temp dir. */
-function copyMillion(source: string, dir: string): string {
-  const path = join(dir, 'contrail.sqlite');
-  copyFileSync(source, path);
-  if (existsSync(`${source}-wal`)) copyFileSync(`${source}-wal`, `${path}-wal`);
-  return path;
-}
-
 /** The real rescan over the copy with ALERT_TERMS, as `contrail alerts` does it. */
 function addAlertMatches(path: string): { matches: number; seconds: number } {
   const t0 = performance.now();
@@ -223,7 +215,7 @@ async function main(): Promise<void> {
     const checkpointMs = performance.now() - k0;
     const duckFile = join(dir, 'contrail.duckdb');
     const duckdbFileBytes = statSync(duckFile).size + (existsSync(`${duckFile}.wal`) ? statSync(`${duckFile}.wal`).size : 0);
-    const mirrorRows = Number((await probe.runAndReadAll('SELECT count(*) FROM messages')).getRows()[0]?.[0] ?? 0);
+    const mirrorRows = (await scalar(probe, 'SELECT count(*) FROM messages')) ?? 0;
     const memMbAfterCatchUp = await duckdbMemoryByTag(probe);
     const catchUpRowsPerSec = Math.round(mirrored / catchUpSeconds);
     const duckdbBytesPerMessage = Math.round(duckdbFileBytes / Math.max(1, mirrorRows));

@@ -8,7 +8,7 @@
  * in large batches, so the messages, their full-text index, and the level, frequency and
  * minute-counter tables are all filled as live ingest fills them.
  */
-import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,14 @@ export function millionDatabasePath(): string {
 export async function millionDatabase(): Promise<string> {
   const path = millionDatabasePath();
   if (!existsSync(path)) await buildMillionDatabase(path);
+  return path;
+}
+
+/** A copy of the cached million database (and its WAL, if any) as `dir`/contrail.sqlite; returns its path. */
+export function copyMillion(source: string, dir: string): string {
+  const path = join(dir, 'contrail.sqlite');
+  copyFileSync(source, path);
+  if (existsSync(`${source}-wal`)) copyFileSync(`${source}-wal`, `${path}-wal`);
   return path;
 }
 

@@ -9,7 +9,7 @@
  * the call to the reply: validation, the hop to a reader thread and back (structured clone of
  * the page) included. Searches run one at a time, after one warm-up run each.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { ReaderPool } from '../../src/reads/reader-pool.js';
 import { parseRecentRequest, parseSearchRequest } from '../../src/store/reads/search-request.js';
 import { emitResult } from '../lib/result.js';
-import { millionDatabase } from './million-db.js';
+import { copyMillion, millionDatabase } from './million-db.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
 /** Timed runs per search and page (after one warm-up run). */
@@ -108,9 +108,7 @@ function pickParams(path: string): { mix: [string, Record<string, string>][]; me
 async function main(): Promise<void> {
   const source = await millionDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'contrail-bench-search-'));
-  const path = join(dir, 'contrail.sqlite');
-  copyFileSync(source, path);
-  if (existsSync(`${source}-wal`)) copyFileSync(`${source}-wal`, `${path}-wal`);
+  const path = copyMillion(source, dir);
   const pool = new ReaderPool({ dbPath: path, threads: THREADS, timeoutMs: 60_000 });
   try {
     const { mix, messages } = pickParams(path);

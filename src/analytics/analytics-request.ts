@@ -5,7 +5,7 @@
 import { ContrailError } from '../errors.js';
 import { RESOLUTIONS, TOP_FIELDS, type Range, type Resolution, type TopField } from './analytics-types.js';
 
-export const ANALYTICS_QUERIES = ['rates', 'signal', 'frequencies', 'top', 'timeline', 'alerts', 'compare'] as const;
+const ANALYTICS_QUERIES = ['rates', 'signal', 'frequencies', 'top', 'timeline', 'alerts', 'compare'] as const;
 export type AnalyticsQuery = (typeof ANALYTICS_QUERIES)[number];
 
 export interface AnalyticsRequest {
@@ -21,7 +21,8 @@ export interface AnalyticsRequest {
 
 const MAX_RANGE_S = 366 * 86_400 * 5;
 
-function bad(message: string): never {
+/** Refuses a request: CONTRAIL_ERR_BAD_REQUEST (HTTP 400) with a message naming the value and what is allowed. */
+export function bad(message: string): never {
   throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', message);
 }
 

@@ -7,20 +7,21 @@
  */
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { ContrailError } from '../errors.js';
 import type { AnalyticsWorkerData, FromAnalytics, MirrorState } from '../threads/analytics-protocol.js';
 import type { AnalyticsRequest } from './analytics-request.js';
 import { RESOLUTIONS, type Analytics, type Range } from './analytics-types.js';
 import { bucketSpan } from './buckets.js';
-import { compareAnalytics } from './compare-analytics.js';
+import { compareAnalytics, type AircraftRanking } from './compare-analytics.js';
 import { DuckdbAnalytics } from './duckdb-analytics.js';
 import { MirrorFeed } from './mirror-feed.js';
 import { SqliteAnalytics } from './sqlite-analytics.js';
 
 type Post = (m: FromAnalytics) => void;
 
-const CHUNK_ROWS = 20_000;
+/** Rows per SQLite read and Appender flush. */
+export const CHUNK_ROWS = 20_000;
 /** Enough for the hot window's scans (the bench's 1M-row mirror uses ~30 MB of blocks); past it DuckDB spills to disk. */
 const DUCKDB_MEMORY_LIMIT = '1GB';
 const TRIM_EVERY_MS = 60_000;
@@ -47,8 +48,10 @@ export class AnalyticsService {
   #feedConn!: DuckDBConnection;
   #queryConn!: DuckDBConnection;
   #feed!: MirrorFeed;
-  #sqlitePath!: Analytics;
-  #duckPath!: Analytics;
+  /** SQLite rows past the mirror's newest in a range: see #mirrorGap. */
+  #behind!: Statement;
+  #sqlitePath!: Analytics & AircraftRanking;
+  #duckPath!: Analytics & AircraftRanking;
   /** Commits reported and not yet mirrored: [lastId, commit time ms], oldest first. */
   readonly #pending: [number, number][] = [];
   readonly #updated = new Set<number>();
@@ -57,7 +60,6 @@ export class AnalyticsService {
   #pullTimer: NodeJS.Timeout | null = null;
   /** The longest a commit waited for the mirror since the last state report, ms. */
   #maxLagMs = 0;
-  #rows = 0;
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
   /** close() began: no new pull starts but its own last one. */
@@ -72,6 +74,7 @@ export class AnalyticsService {
     const d = this.#data;
     this.#sqlite = new Database(d.dbPath, { readonly: true, fileMustExist: true });
     this.#sqlite.pragma('busy_timeout = 5000');
+    this.#behind = this.#sqlite.prepare('SELECT 1 FROM messages WHERE id > ? AND msg_time >= ? AND msg_time < ? LIMIT 1');
     // DuckDB sizes itself for a machine of its own (80% of RAM, every core). Here it shares the
     // box with ingest: a bounded memory and one core left to the engine's other threads.
     this.#instance = await DuckDBInstance.create(d.duckdbPath, { memory_limit: DUCKDB_MEMORY_LIMIT, threads: String(Math.max(1, os.availableParallelism() - 1)) });
@@ -81,7 +84,6 @@ export class AnalyticsService {
     const nowS = Date.now() / 1000;
     await this.#feed.trim(nowS);
     await this.#feed.pull(nowS, (progress) => this.#post({ kind: 'catch-up', progress }));
-    await this.#countRows();
     this.#sqlitePath = new SqliteAnalytics(this.#sqlite);
     this.#duckPath = new DuckdbAnalytics(this.#queryConn);
     this.#post({ kind: 'ready', ...this.#state() });
@@ -115,8 +117,7 @@ export class AnalyticsService {
   async #pull(): Promise<void> {
     const nowS = Date.now() / 1000;
     const oldest = this.#pending[0]?.[1];
-    const n = await this.#feed.pull(nowS);
-    this.#rows += n;
+    await this.#feed.pull(nowS);
     if (this.#updated.size > 0) {
       const ids = [...this.#updated];
       this.#updated.clear();
@@ -132,13 +133,7 @@ export class AnalyticsService {
 
   async #trim(): Promise<void> {
     if (this.#closed) return;
-    const removed = await this.#feed.trim(Date.now() / 1000);
-    this.#rows -= removed;
-  }
-
-  async #countRows(): Promise<void> {
-    const r = (await this.#feedConn.runAndReadAll('SELECT count(*) FROM messages')).getRows();
-    this.#rows = Number(r[0]?.[0] ?? 0);
+    await this.#feed.trim(Date.now() / 1000);
   }
 
   /** `lagMs`: the longest a commit waited for the mirror since the last report, or the oldest waiting now. */
@@ -146,7 +141,7 @@ export class AnalyticsService {
     const oldest = this.#pending[0];
     const lagMs = Math.max(this.#maxLagMs, oldest ? Date.now() - oldest[1] : 0);
     this.#maxLagMs = 0;
-    return { lastId: this.#feed.lastId, lagMs, rows: this.#rows };
+    return { lastId: this.#feed.lastId, lagMs, rows: this.#feed.rows };
   }
 
   /**
@@ -156,7 +151,7 @@ export class AnalyticsService {
   #mirrorGap(range: Range): string | null {
     const start = this.#feed.windowStart(Date.now() / 1000);
     if (range.from < start) return `the range starts before the mirror's hot window (${this.#data.windowDays} days)`;
-    const behind = this.#sqlite.prepare('SELECT 1 FROM messages WHERE id > ? AND msg_time >= ? AND msg_time < ? LIMIT 1').get(this.#feed.lastId, range.from, range.to);
+    const behind = this.#behind.get(this.#feed.lastId, range.from, range.to);
     if (behind !== undefined || this.#updated.size > 0) return 'the mirror is behind the database for this range';
     return null;
   }

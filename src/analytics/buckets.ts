@@ -14,7 +14,7 @@ import { DECODER_TYPES } from '../decode/message.js';
 import type { AlertHitsResult, FrequencyResult, Range, RatesResult, SignalResult, TopField } from './analytics-types.js';
 
 /** A bucketed answer larger than this is refused: 1 minute buckets over about two years. */
-export const MAX_BUCKETS = 1_100_000;
+const MAX_BUCKETS = 1_100_000;
 
 /** The column each ranking reads (the same name on both sides). */
 export const TOP_COLUMN: Readonly<Record<TopField, string>> = {
@@ -53,12 +53,12 @@ export function bucketSpan(range: Range, step: number): BucketSpan {
   return { step, first, end, count };
 }
 
-export function bucketStarts(span: BucketSpan): number[] {
+function bucketStarts(span: BucketSpan): number[] {
   return Array.from({ length: span.count }, (_, i) => span.first + i * span.step);
 }
 
 /** The minute a time is counted in, computed as the writer computes it. */
-export function minuteOf(t: number): number {
+function minuteOf(t: number): number {
   return Math.floor(t / 60) * 60;
 }
 

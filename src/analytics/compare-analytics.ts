@@ -24,18 +24,13 @@ export interface Difference {
   b: unknown;
 }
 
-export interface CompareOptions {
-  /** Rows per ranking; default 20. */
-  topLimit?: number;
-  /** Timelines compared for this many aircraft, those with most messages in the range; default 3. */
-  timelineAircraft?: number;
-  /** Timelines of these aircraft instead. */
-  aircraftIds?: readonly number[];
-}
+/** One side of a comparison: the analytics, and the ranking that picks the timelines compared. */
+type Compared = Analytics & AircraftRanking;
 
-function hasRanking(x: Analytics): x is Analytics & AircraftRanking {
-  return typeof (x as Partial<AircraftRanking>).topAircraft === 'function';
-}
+/** Rows per ranking. */
+const TOP_LIMIT = 20;
+/** Timelines are compared for this many aircraft, those with most messages in the range. */
+const TIMELINE_AIRCRAFT = 3;
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -71,7 +66,7 @@ export function firstDifference(a: unknown, b: unknown, path = '$'): { path: str
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Runs one query on both; the difference, if any (a query failing alike on both is no difference). */
-async function check<T>(query: string, a: Analytics, b: Analytics, run: (x: Analytics) => Promise<T>): Promise<{ diff: Difference | null; a: T | null; b: T | null }> {
+async function check<T>(query: string, a: Compared, b: Compared, run: (x: Compared) => Promise<T>): Promise<{ diff: Difference | null; a: T | null; b: T | null }> {
   const [ra, rb] = await Promise.allSettled([run(a), run(b)]);
   if (ra.status === 'fulfilled' && rb.status === 'fulfilled') {
     const d = firstDifference(ra.value, rb.value);
@@ -82,14 +77,13 @@ async function check<T>(query: string, a: Analytics, b: Analytics, run: (x: Anal
   return { diff: sa === sb ? null : { query, path: '(error)', a: sa, b: sb }, a: null, b: null };
 }
 
-export async function compareAnalytics(a: Analytics, b: Analytics, range: Range, opts: CompareOptions = {}): Promise<Difference[]> {
-  const limit = opts.topLimit ?? 20;
-  const queries: [string, (x: Analytics) => Promise<unknown>][] = [
+export async function compareAnalytics(a: Compared, b: Compared, range: Range): Promise<Difference[]> {
+  const queries: [string, (x: Compared) => Promise<unknown>][] = [
     ['rates 1m', (x) => x.rates(range, '1m')],
     ['rates 1h', (x) => x.rates(range, '1h')],
     ['signal', (x) => x.signal(range)],
     ['frequencies', (x) => x.frequencies(range)],
-    ...TOP_FIELDS.map((f): [string, (x: Analytics) => Promise<unknown>] => [`top ${f}`, (x) => x.top(range, f, limit)]),
+    ...TOP_FIELDS.map((f): [string, (x: Compared) => Promise<unknown>] => [`top ${f}`, (x) => x.top(range, f, TOP_LIMIT)]),
     ['alertHits 1h', (x) => x.alertHits(range, '1h')],
   ];
   const out: Difference[] = [];
@@ -98,19 +92,10 @@ export async function compareAnalytics(a: Analytics, b: Analytics, range: Range,
     if (diff) out.push(diff);
   }
 
-  let ids: number[] = opts.aircraftIds ? [...opts.aircraftIds] : [];
-  if (!opts.aircraftIds) {
-    const n = opts.timelineAircraft ?? 3;
-    if (hasRanking(a) && hasRanking(b)) {
-      const r = await check('topAircraft', a, b, (x) => (x as Analytics & AircraftRanking).topAircraft(range, n));
-      if (r.diff) out.push(r.diff);
-      // Both sides' picks: an aircraft only one side ranks shows up as a timeline difference too.
-      ids = [...new Set([...(r.a ?? []), ...(r.b ?? [])].map((x) => x.aircraftId))];
-    } else {
-      const ranker = hasRanking(a) ? a : hasRanking(b) ? b : null;
-      if (ranker) ids = (await ranker.topAircraft(range, n)).map((x) => x.aircraftId);
-    }
-  }
+  const r = await check('topAircraft', a, b, (x) => x.topAircraft(range, TIMELINE_AIRCRAFT));
+  if (r.diff) out.push(r.diff);
+  // Both sides' picks: an aircraft only one side ranks shows up as a timeline difference too.
+  const ids = [...new Set([...(r.a ?? []), ...(r.b ?? [])].map((x) => x.aircraftId))];
   for (const id of ids) {
     const { diff } = await check(`timeline ${id}`, a, b, (x) => x.timeline(range, id));
     if (diff) out.push(diff);

@@ -16,7 +16,7 @@ const IN_RANGE = 'msg_time >= ? AND msg_time < ?';
  * Bound: fetch window (first - 60, end + 60: lets zone maps skip the rest), first, end. Rows are
  * kept by their minute, as SQLite's counters keep them.
  */
-export function duckdbRatesSql(step: number): string {
+function duckdbRatesSql(step: number): string {
   return `WITH m AS (
       SELECT type, error, CAST(floor(msg_time / 60) * 60 AS BIGINT) AS minute FROM messages WHERE ${IN_RANGE}
     )

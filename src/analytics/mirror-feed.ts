@@ -9,7 +9,8 @@
  * trimmed away in the background.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { scalar } from './duck-scalar.js';
 import { MATCH_MIRROR_COLUMNS, MATCH_SELECT, MESSAGE_MIRROR_COLUMNS, MESSAGE_SELECT, MIRROR_DDL, type MirrorColumn } from './mirror-schema.js';
 
 export interface MirrorFeedOptions {
@@ -30,13 +31,6 @@ export interface CatchUpProgress {
 
 type Row = Record<string, unknown>;
 
-/** Reads DuckDB's first cell as a number (BIGINT comes back as bigint). */
-function firstNumber(rows: unknown[][]): number | null {
-  const v = rows[0]?.[0];
-  if (v === null || v === undefined) return null;
-  return typeof v === 'bigint' ? Number(v) : Number(v);
-}
-
 function appendRow(a: DuckDBAppender, cols: readonly MirrorColumn[], row: Row): void {
   for (const c of cols) {
     const v = row[c.name];
@@ -50,30 +44,46 @@ function appendRow(a: DuckDBAppender, cols: readonly MirrorColumn[], row: Row): 
 }
 
 export class MirrorFeed {
-  readonly #sqlite: Database;
   readonly #duck: DuckDBConnection;
   readonly #options: MirrorFeedOptions;
+  readonly #maxId: Statement;
+  readonly #firstInWindow: Statement;
+  readonly #readRange: Statement;
+  readonly #readIds: Statement;
+  readonly #readMatches: Statement;
   #lastId = 0;
   #lastMatchId = 0;
+  /** Messages in the mirror: counted at open, then kept by every change this feed makes. */
+  #rows = 0;
 
   private constructor(sqlite: Database, duck: DuckDBConnection, options: MirrorFeedOptions) {
-    this.#sqlite = sqlite;
     this.#duck = duck;
     this.#options = options;
+    this.#maxId = sqlite.prepare('SELECT max(id) FROM messages').pluck();
+    this.#firstInWindow = sqlite.prepare('SELECT min(id) FROM messages WHERE msg_time >= ?').pluck();
+    this.#readRange = sqlite.prepare(`SELECT ${MESSAGE_SELECT} FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`);
+    this.#readIds = sqlite.prepare(`SELECT ${MESSAGE_SELECT} FROM messages WHERE id IN (SELECT value FROM json_each(?))`);
+    this.#readMatches = sqlite.prepare(`SELECT ${MATCH_SELECT} FROM alert_matches WHERE id > ? AND matched_at >= ? ORDER BY id`);
   }
 
   /** Creates the mirror's tables if needed and reads how far it got. */
   static async open(sqlite: Database, duck: DuckDBConnection, options: MirrorFeedOptions): Promise<MirrorFeed> {
     for (const ddl of MIRROR_DDL) await duck.run(ddl);
     const feed = new MirrorFeed(sqlite, duck, options);
-    feed.#lastId = firstNumber((await duck.runAndReadAll('SELECT max(id) FROM messages')).getRows()) ?? 0;
-    feed.#lastMatchId = firstNumber((await duck.runAndReadAll('SELECT max(id) FROM alert_matches')).getRows()) ?? 0;
+    feed.#lastId = (await scalar(duck, 'SELECT max(id) FROM messages')) ?? 0;
+    feed.#lastMatchId = (await scalar(duck, 'SELECT max(id) FROM alert_matches')) ?? 0;
+    feed.#rows = (await scalar(duck, 'SELECT count(*) FROM messages')) ?? 0;
     return feed;
   }
 
   /** The newest message id in the mirror (0 when empty). */
   get lastId(): number {
     return this.#lastId;
+  }
+
+  /** Messages in the mirror. */
+  get rows(): number {
+    return this.#rows;
   }
 
   /** The oldest message time the mirror holds, for a given now (epoch s). */
@@ -87,35 +97,37 @@ export class MirrorFeed {
    */
   async pull(nowS: number, onProgress?: (p: CatchUpProgress) => void): Promise<number> {
     const cutoff = this.windowStart(nowS);
-    const maxId = (this.#sqlite.prepare('SELECT max(id) FROM messages').pluck().get() as number | null) ?? 0;
+    const maxId = (this.#maxId.get() as number | null) ?? 0;
     if (maxId <= this.#lastId) {
       await this.#pullMatches(cutoff);
       return 0;
     }
     // An empty mirror starts at the window's first row (msg_time index), not at id 1.
     if (this.#lastId === 0) {
-      const first = this.#sqlite.prepare('SELECT min(id) FROM messages WHERE msg_time >= ?').pluck().get(cutoff) as number | null;
+      const first = this.#firstInWindow.get(cutoff) as number | null;
       if (first === null) return 0;
       this.#lastId = first - 1;
     }
     const startId = this.#lastId;
     const total = maxId - startId;
-    const read = this.#sqlite.prepare(`SELECT ${MESSAGE_SELECT} FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`);
     let mirrored = 0;
     for (;;) {
-      const rows = read.all(this.#lastId, maxId, this.#options.chunkRows) as Row[];
+      const rows = this.#readRange.all(this.#lastId, maxId, this.#options.chunkRows) as Row[];
       if (rows.length === 0) break;
       const appender = await this.#duck.createAppender('messages');
+      let appended = 0;
       try {
         for (const r of rows) {
           if ((r.msg_time as number) < cutoff) continue;
           appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
-          mirrored++;
+          appended++;
         }
         appender.flushSync();
       } finally {
         appender.closeSync();
       }
+      mirrored += appended;
+      this.#rows += appended;
       this.#lastId = rows[rows.length - 1]!.id as number;
       const percent = Math.min(100, Math.round((1000 * (this.#lastId - startId)) / total) / 10);
       onProgress?.({ mirrored: this.#lastId - startId, total, percent, done: this.#lastId >= maxId });
@@ -131,23 +143,29 @@ export class MirrorFeed {
     if (mirrored.length === 0) return;
     const cutoff = this.windowStart(nowS);
     for (let i = 0; i < mirrored.length; i += 500) {
-      const chunk = mirrored.slice(i, i + 500);
-      const list = chunk.map((id) => String(Math.trunc(id))).join(',');
-      const rows = this.#sqlite.prepare(`SELECT ${MESSAGE_SELECT} FROM messages WHERE id IN (${list})`).all() as Row[];
-      await this.#duck.run(`DELETE FROM messages WHERE id IN (${list})`);
+      const chunk = mirrored.slice(i, i + 500).map((id) => Math.trunc(id));
+      const rows = this.#readIds.all(JSON.stringify(chunk)) as Row[];
+      const deleted = await this.#duck.run(`DELETE FROM messages WHERE id IN (${chunk.join(',')})`);
+      this.#rows -= Number(deleted.rowsChanged);
       const appender = await this.#duck.createAppender('messages');
+      let appended = 0;
       try {
-        for (const r of rows) if ((r.msg_time as number) >= cutoff) appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
+        for (const r of rows) {
+          if ((r.msg_time as number) < cutoff) continue;
+          appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
+          appended++;
+        }
         appender.flushSync();
       } finally {
         appender.closeSync();
       }
+      this.#rows += appended;
     }
   }
 
   /** Alert matches past the newest mirrored one, for messages in the window. */
   async #pullMatches(cutoff: number): Promise<void> {
-    const rows = this.#sqlite.prepare(`SELECT ${MATCH_SELECT} FROM alert_matches WHERE id > ? AND matched_at >= ? ORDER BY id`).all(this.#lastMatchId, cutoff) as Row[];
+    const rows = this.#readMatches.all(this.#lastMatchId, cutoff) as Row[];
     if (rows.length === 0) return;
     const appender = await this.#duck.createAppender('alert_matches');
     try {
@@ -171,6 +189,8 @@ export class MirrorFeed {
     const cutoff = this.windowStart(nowS);
     const r = await this.#duck.run(`DELETE FROM messages WHERE msg_time < ${cutoff}`);
     await this.#duck.run(`DELETE FROM alert_matches WHERE matched_at < ${cutoff}`);
-    return Number(r.rowsChanged);
+    const removed = Number(r.rowsChanged);
+    this.#rows -= removed;
+    return removed;
   }
 }

@@ -6,7 +6,8 @@
  * hits the (term, matched_at) index. SQL returns exact groups; buckets.ts shapes the answer.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { RESOLUTIONS, TOP_FIELDS, type AlertHitsResult, type Analytics, type FrequencyResult, type Range, type RatesResult, type Resolution, type SignalResult, type TimelineResult, type TopField, type TopResult } from './analytics-types.js';
+import { prepared } from '../store/reads/prepared.js';
+import { RESOLUTIONS, type AlertHitsResult, type Analytics, type FrequencyResult, type Range, type RatesResult, type Resolution, type SignalResult, type TimelineResult, type TopField, type TopResult } from './analytics-types.js';
 import {
   alertHitsResult,
   bucketSpan,
@@ -61,19 +62,17 @@ const topSql = (column: string): string =>
    GROUP BY ${column} ORDER BY messages DESC, value ASC LIMIT ?`;
 
 export class SqliteAnalytics implements Analytics, AircraftRanking {
-  readonly #rates = new Map<number, Statement>();
+  readonly #db: Database;
   readonly #signal: Statement;
   readonly #freqs: Statement;
-  readonly #top: Record<TopField, Statement>;
   readonly #timeline: Statement;
   readonly #aircraft: Statement;
   readonly #matches: Statement;
 
   constructor(db: Database) {
-    for (const step of Object.values(RESOLUTIONS)) this.#rates.set(step, db.prepare(sqliteRatesSql(step)));
+    this.#db = db;
     this.#signal = db.prepare(SIGNAL_SQL);
     this.#freqs = db.prepare(FREQ_SQL);
-    this.#top = Object.fromEntries(TOP_FIELDS.map((f) => [f, db.prepare(topSql(TOP_COLUMN[f]))])) as Record<TopField, Statement>;
     this.#timeline = db.prepare(SQLITE_TIMELINE_SQL);
     this.#aircraft = db.prepare(AIRCRAFT_SQL);
     this.#matches = db.prepare(SQLITE_MATCHES_SQL);
@@ -81,7 +80,7 @@ export class SqliteAnalytics implements Analytics, AircraftRanking {
 
   async rates(range: Range, resolution: Resolution): Promise<RatesResult> {
     const span = bucketSpan(range, RESOLUTIONS[resolution]);
-    const rows = span.count === 0 ? [] : (this.#rates.get(span.step)!.all(span.first, span.end) as RateRow[]);
+    const rows = span.count === 0 ? [] : (prepared(this.#db, sqliteRatesSql(span.step)).all(span.first, span.end) as RateRow[]);
     return ratesResult(span, rows);
   }
 
@@ -98,16 +97,15 @@ export class SqliteAnalytics implements Analytics, AircraftRanking {
   async top(range: Range, field: TopField, limit: number): Promise<TopResult> {
     checkRange(range);
     checkLimit(limit);
-    const statement = this.#top[field];
-    if (!statement) throw new RangeError(`unknown field: ${String(field)}`);
-    const rows = statement.all(range.from, range.to, limit) as { value: unknown; messages: number }[];
+    const column = TOP_COLUMN[field];
+    if (!column) throw new RangeError(`unknown field: ${String(field)}`);
+    const rows = prepared(this.#db, topSql(column)).all(range.from, range.to, limit) as { value: unknown; messages: number }[];
     return { field, top: rows.map((r) => ({ value: String(r.value), messages: r.messages })) };
   }
 
   async timeline(range: Range, aircraftId: number): Promise<TimelineResult> {
     checkRange(range);
-    const rows = this.#timeline.all(aircraftId, range.from, range.to) as TimelineResult['messages'];
-    return { aircraftId, messages: rows.map((r) => ({ id: r.id, time: r.time, type: r.type, label: r.label, gap: r.gap })) };
+    return { aircraftId, messages: this.#timeline.all(aircraftId, range.from, range.to) as TimelineResult['messages'] };
   }
 
   async alertHits(range: Range, resolution: Resolution): Promise<AlertHitsResult> {
@@ -120,7 +118,6 @@ export class SqliteAnalytics implements Analytics, AircraftRanking {
   async topAircraft(range: Range, limit: number): Promise<RankedAircraft[]> {
     checkRange(range);
     checkLimit(limit);
-    const rows = this.#aircraft.all(range.from, range.to, limit) as RankedAircraft[];
-    return rows.map((r) => ({ aircraftId: r.aircraftId, messages: r.messages }));
+    return this.#aircraft.all(range.from, range.to, limit) as RankedAircraft[];
   }
 }

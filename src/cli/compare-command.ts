@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { parseTime } from '../analytics/analytics-request.js';
 import type { Range } from '../analytics/analytics-types.js';
 import { compareAnalytics, type Difference } from '../analytics/compare-analytics.js';
+import { scalar } from '../analytics/duck-scalar.js';
 import { DuckdbAnalytics } from '../analytics/duckdb-analytics.js';
 import { SqliteAnalytics } from '../analytics/sqlite-analytics.js';
 import type { Config } from '../config/config-types.js';
@@ -72,7 +73,7 @@ async function direct(config: Config, range: Range): Promise<CompareReply> {
   const instance = await DuckDBInstance.create(config.analytics.duckdbPath, { access_mode: 'READ_ONLY' });
   const conn = await instance.connect();
   try {
-    const lastId = Number((await conn.runAndReadAll('SELECT coalesce(max(id), 0) FROM messages')).getRows()[0]![0]);
+    const lastId = (await scalar(conn, 'SELECT max(id) FROM messages')) ?? 0;
     const missing = sqlite.prepare('SELECT count(*) FROM messages WHERE id > ? AND msg_time >= ? AND msg_time < ?').pluck().get(lastId, range.from, range.to) as number;
     const behind = missing > 0 ? `the mirror lacks ${missing} messages in the range (the engine adds them at its next start)` : null;
     const differences = await compareAnalytics(new SqliteAnalytics(sqlite), new DuckdbAnalytics(conn), range);

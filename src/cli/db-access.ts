@@ -8,7 +8,7 @@ import { engineLockPath, migrationLockPath } from '../store/schema/lock-paths.js
 import { describeHolder, lockHolder, ProcessLock, type LockHolder } from '../store/schema/process-lock.js';
 
 /** A typo in CONTRAIL_DATA_DIR must not create an empty database. */
-function requireDatabase(config: Config): void {
+export function requireDatabase(config: Config): void {
   if (!existsSync(config.dbPath)) {
     throw new UsageError(`no database at ${config.dbPath} (the engine creates it at its first start; check CONTRAIL_DATA_DIR)`);
   }

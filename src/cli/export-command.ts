@@ -1,9 +1,9 @@
 /** `contrail export parquet --since WHEN [--until WHEN] [--out DIR] [--force]`: stored messages to Parquet, one directory per UTC day. */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { ExportSummary } from '../export/parquet-export.js';
+import { requireDatabase } from './db-access.js';
 import { formatBytes, printJsonOr } from './format.js';
 import { progressBar } from './progress-bar.js';
 import { readConfigOrExit } from './read-config.js';
@@ -76,7 +76,7 @@ export async function exportParquetCommand(o: ExportParquetOptions): Promise<voi
   const until = parseTimeArg('--until', o.until, nowMs);
   if (since >= until) throw new UsageError(`--since ${iso(since)} is not before --until ${iso(until)}: the range is empty`);
   const config = readConfigOrExit();
-  if (!existsSync(config.dbPath)) throw new UsageError(`no database at ${config.dbPath} (the engine creates it at its first start; check CONTRAIL_DATA_DIR)`);
+  requireDatabase(config);
   const out = o.out ?? join(config.dataDir, 'exports', `parquet-${stamp(since)}-${stamp(until)}`);
 
   const bar = progressBar('export', o.progress && !o.json);

@@ -98,8 +98,9 @@ export function loadConfig(env: Env, cwd: string): Config {
       maxBytes: int('CONTRAIL_DB_MAX_BYTES'),
       backups: { dir: path.join(dataDir, D.BACKUP_DIR_NAME), keep: int('CONTRAIL_BACKUP_KEEP'), keepDays: int('CONTRAIL_BACKUP_KEEP_DAYS') },
       autoMigrate: readBoolean(env, 'CONTRAIL_AUTO_MIGRATE', problems) ?? env['NODE_ENV'] === 'development',
-      adminToken: readAdminToken(env, problems),
-      readToken: readReadToken(env, problems),
+      adminToken: readToken(env, 'CONTRAIL_ADMIN_TOKEN', /^[\x21-\x7e]+$/, 'printable characters without spaces', "disable the admin API's writes", problems),
+      // Letters, digits and ._~- only, so a browser can offer it as a WebSocket subprotocol.
+      readToken: readToken(env, 'CONTRAIL_READ_TOKEN', /^[A-Za-z0-9._~-]+$/, 'characters of letters, digits and . _ ~ -', 'leave reads open', problems),
     },
     journal: {
       dir: path.join(dataDir, D.JOURNAL_DIR_NAME),
@@ -275,25 +276,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function readAdminToken(env: Env, problems: string[]): string | null {
-  const raw = env['CONTRAIL_ADMIN_TOKEN'];
+/** A secret token variable: unset is null; a bad value is a problem that names the variable, never the value. */
+function readToken(env: Env, name: string, allowed: RegExp, rule: string, whenUnset: string, problems: string[]): string | null {
+  const raw = env[name];
   if (raw === undefined) return null;
-  if (raw.length >= D.MIN_ADMIN_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(raw)) return raw;
-  // The value is a secret: name the variable, never echo it.
-  problems.push(`CONTRAIL_ADMIN_TOKEN: must be at least ${D.MIN_ADMIN_TOKEN_LENGTH} printable characters without spaces (e.g. from \`openssl rand -hex 24\`); unset it to disable the admin API's writes`);
-  return null;
-}
-
-/**
- * Optional: when set, reads (the JSON API's GETs and the WebSocket) need it or the admin token.
- * Letters, digits and `._~-` only, so a browser can offer it as a WebSocket subprotocol.
- */
-function readReadToken(env: Env, problems: string[]): string | null {
-  const raw = env['CONTRAIL_READ_TOKEN'];
-  if (raw === undefined) return null;
-  if (raw.length >= D.MIN_ADMIN_TOKEN_LENGTH && /^[A-Za-z0-9._~-]+$/.test(raw)) return raw;
-  // The value is a secret: name the variable, never echo it.
-  problems.push(`CONTRAIL_READ_TOKEN: must be at least ${D.MIN_ADMIN_TOKEN_LENGTH} characters of letters, digits and . _ ~ - (e.g. from \`openssl rand -hex 24\`); unset it to leave reads open`);
+  if (raw.length >= D.MIN_ADMIN_TOKEN_LENGTH && allowed.test(raw)) return raw;
+  problems.push(`${name}: must be at least ${D.MIN_ADMIN_TOKEN_LENGTH} ${rule} (e.g. from \`openssl rand -hex 24\`); unset it to ${whenUnset}`);
   return null;
 }
 

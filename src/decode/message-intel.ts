@@ -20,17 +20,22 @@ export interface IntelResult {
 }
 
 /**
- * Loads the reference tables and builds the label decoder: at a decode thread's start, so the
- * first batches do not pay it (about 15 ms, in front of live traffic).
+ * Loads the reference tables and builds the label decoder: at a decode or reader thread's start,
+ * so the first batches or queries do not pay it (about 15 ms, in front of live traffic).
  */
 export function prepareIntel(): void {
-  reference ??= loadReference();
+  referenceTables();
   prepareLabelDecoder();
+}
+
+/** The reference tables, loaded once per thread on first use (or by prepareIntel). */
+export function referenceTables(): Reference {
+  return (reference ??= loadReference());
 }
 
 /** Fills m.lat/lon/alt in place when the decodings give a position and the frame did not. */
 export function messageIntel(m: Message): IntelResult {
-  reference ??= loadReference();
+  const tables = referenceTables();
   let label: LabelDecoding | null = null;
   let labelDecoded: string | null = null;
   let decodeLevel: string | null = null;
@@ -61,7 +66,7 @@ export function messageIntel(m: Message): IntelResult {
       }
     }
   }
-  const e = enrich(reference, m);
+  const e = enrich(tables, m);
   if (e !== null) json += `,"enrichment":${JSON.stringify(e)}`;
   return {
     intel: { labelDecoded, decodeLevel, airline: e?.airline?.icao ?? null, gsAddr: groundStationAddress(m), dedupKey: dedupKey(m) },

@@ -21,6 +21,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
+import type { MirrorColumn } from '../analytics/mirror-schema.js';
 import { ContrailError } from '../errors.js';
 
 /** An export could not be done; `out` is left as it was. */
@@ -64,7 +65,7 @@ export interface ExportSummary {
   ms: number;
 }
 
-type DuckType = 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'VARCHAR';
+type DuckType = MirrorColumn['duck'];
 
 interface Column {
   name: string;

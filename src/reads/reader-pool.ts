@@ -83,24 +83,24 @@ export class ReaderPool {
   }
 
   search(request: SearchRequest): Promise<ReaderResults['search']> {
-    return this.#run('search', { kind: 'search', request });
+    return this.#run({ kind: 'search', request });
   }
 
   recent(request: RecentRequest): Promise<ReaderResults['recent']> {
-    return this.#run('recent', { kind: 'recent', request });
+    return this.#run({ kind: 'recent', request });
   }
 
   message(id: number): Promise<ReaderResults['message']> {
-    return this.#run('message', { kind: 'message', id });
+    return this.#run({ kind: 'message', id });
   }
 
   aircraft(query: AircraftQuery): Promise<ReaderResults['aircraft']> {
-    return this.#run('aircraft', { kind: 'aircraft', query });
+    return this.#run({ kind: 'aircraft', query });
   }
 
   /** A statement that runs as long as asked: for the tests of the time limit only. */
   spin(upTo: number): Promise<number> {
-    return this.#run('spin', { kind: 'spin', upTo });
+    return this.#run({ kind: 'spin', upTo });
   }
 
   /** Threads terminated at a time limit that are still finishing their statement. */
@@ -108,7 +108,7 @@ export class ReaderPool {
     return this.#finishing.size;
   }
 
-  async #run<K extends Kind>(kind: K, task: Extract<ReaderTask, { kind: K }>): Promise<ReaderResults[K]> {
+  async #run<T extends ReaderTask>(task: T): Promise<ReaderResults[T['kind']]> {
     if (this.#closed) throw new ClosedError('the reader pool');
     if (this.#finishing.size >= this.#threads) {
       throw new ContrailError('CONTRAIL_ERR_BUSY', `${this.#finishing.size} earlier queries that ran past the time limit are still finishing; try again in a few seconds`);
@@ -130,7 +130,7 @@ export class ReaderPool {
       if (timedOut) {
         throw new ContrailError(
           'CONTRAIL_ERR_QUERY_TIMEOUT',
-          `the ${NOUN[kind]} did not finish within ${this.#timeoutMs} ms (CONTRAIL_QUERY_TIMEOUT_MS) and was stopped: narrow it with a time range (from, to), an identifier (flight, tail, icao) or whole words (text) rather than a substring alone`,
+          `the ${NOUN[task.kind]} did not finish within ${this.#timeoutMs} ms (CONTRAIL_QUERY_TIMEOUT_MS) and was stopped: narrow it with a time range (from, to), an identifier (flight, tail, icao) or whole words (text) rather than a substring alone`,
           { cause: e },
         );
       }
@@ -141,7 +141,7 @@ export class ReaderPool {
       clearTimeout(timer);
     }
     if (!reply.ok) throw new ContrailError(reply.code, reply.message);
-    return reply.value as ReaderResults[K];
+    return reply.value as ReaderResults[T['kind']];
   }
 
   /** Refuses new tasks, lets the running ones finish, stops the threads. Idempotent. */

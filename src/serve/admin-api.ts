@@ -54,17 +54,26 @@ export interface ApiHelpers {
   readable(res: HttpResponse, req: HttpRequest): boolean;
 }
 
-/** A bearer token matching one of `tokens` (compared in constant time), from `Authorization`. */
-export function bearerMatches(authorization: string, tokens: readonly (string | null)[]): boolean {
-  const m = /^Bearer (.+)$/.exec(authorization);
-  if (!m) return false;
+/** `given` matches one of `tokens`, each compared in constant time. */
+export function anyTokenMatches(given: string, tokens: readonly (string | null)[]): boolean {
   let ok = false;
   // Every token is compared, so the time taken does not say which one (or whether the first) matched.
-  for (const t of tokens) if (t !== null && tokenMatches(m[1]!, t)) ok = true;
+  for (const t of tokens) if (t !== null && tokenMatches(given, t)) ok = true;
   return ok;
 }
 
-export function apiHelpers(token: string | null, log: Logger, readToken: string | null = null): ApiHelpers {
+/** A bearer token matching one of `tokens`, from `Authorization`. */
+export function bearerMatches(authorization: string, tokens: readonly (string | null)[]): boolean {
+  const m = /^Bearer (.+)$/.exec(authorization);
+  return m !== null && anyTokenMatches(m[1]!, tokens);
+}
+
+/** Query-string parameters as a plain object (the last of a repeated one). */
+export function queryObject(query: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(query));
+}
+
+export function apiHelpers(token: string | null, log: Logger, readToken: string | null): ApiHelpers {
   /** Runs `work` with the response guarded against the client going away. */
   const handle = (res: HttpResponse, work: () => Promise<{ status: string; body: unknown }>): void => {
     let aborted = false;
@@ -86,8 +95,7 @@ export function apiHelpers(token: string | null, log: Logger, readToken: string 
       send(res, '403 Forbidden', { error: { code: 'CONTRAIL_ERR_FORBIDDEN', message: 'the admin API is disabled: set CONTRAIL_ADMIN_TOKEN to enable it' } });
       return false;
     }
-    const m = /^Bearer (.+)$/.exec(req.getHeader('authorization'));
-    if (!m || !tokenMatches(m[1]!, token)) {
+    if (!bearerMatches(req.getHeader('authorization'), [token])) {
       send(res, '401 Unauthorized', { error: { code: 'CONTRAIL_ERR_UNAUTHORIZED', message: 'missing or wrong admin token (Authorization: Bearer <CONTRAIL_ADMIN_TOKEN>)' } }, { 'WWW-Authenticate': 'Bearer' });
       return false;
     }

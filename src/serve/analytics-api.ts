@@ -7,13 +7,13 @@
  */
 import type { TemplatedApp } from 'uWebSockets.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
-import type { ApiHelpers } from './admin-api.js';
+import { queryObject, type ApiHelpers } from './admin-api.js';
 
 export function registerAnalyticsApi(app: TemplatedApp, ask: (r: AnalyticsRequest) => Promise<unknown>, { handle, authorized, readable }: ApiHelpers): void {
   app.get('/api/v1/analytics/:query', (res, req) => {
     const query = req.getParameter(0) ?? '';
     if (query === 'compare' ? !authorized(res, req) : !readable(res, req)) return;
-    const params = Object.fromEntries(new URLSearchParams(req.getQuery() ?? ''));
+    const params = queryObject(req.getQuery() ?? '');
     handle(res, async () => ({ status: '200 OK', body: await ask(parseAnalyticsRequest(query, params)) }));
   });
 }

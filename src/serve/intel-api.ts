@@ -12,7 +12,7 @@ import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { ContrailError } from '../errors.js';
 import type { AlertTermKind } from '../alerts/alert-term.js';
 import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
-import type { ApiHelpers } from './admin-api.js';
+import { queryObject, type ApiHelpers } from './admin-api.js';
 
 export interface IntelAdmin {
   listTerms(): Promise<unknown>;
@@ -45,10 +45,6 @@ function readJson(res: HttpResponse): Promise<Record<string, unknown>> {
   });
 }
 
-function params(query: string): Record<string, string> {
-  return Object.fromEntries(new URLSearchParams(query));
-}
-
 export function registerIntelApi(app: TemplatedApp, admin: IntelAdmin, { handle, authorized, readable }: ApiHelpers): void {
   app.get('/api/v1/alerts/terms', (res, req) => {
     if (readable(res, req)) handle(res, async () => ({ status: '200 OK', body: await admin.listTerms() }));
@@ -65,7 +61,7 @@ export function registerIntelApi(app: TemplatedApp, admin: IntelAdmin, { handle,
   app.del('/api/v1/alerts/terms/:term', (res, req) => {
     if (!authorized(res, req)) return;
     const term = decodeURIComponent(req.getParameter(0) ?? '');
-    const kind: AlertTermKind = ['1', 'true'].includes(params(req.getQuery() ?? '').ignore ?? '') ? 'ignore' : 'alert';
+    const kind: AlertTermKind = ['1', 'true'].includes(queryObject(req.getQuery() ?? '').ignore ?? '') ? 'ignore' : 'alert';
     handle(res, async () => ({ status: '200 OK', body: await admin.removeTerm(kind, term) }));
   });
   app.post('/api/v1/alerts/rescan', (res, req) => {
@@ -74,7 +70,7 @@ export function registerIntelApi(app: TemplatedApp, admin: IntelAdmin, { handle,
   });
   app.get('/api/v1/aircraft', (res, req) => {
     if (!readable(res, req)) return;
-    const query = params(req.getQuery() ?? '');
+    const query = queryObject(req.getQuery() ?? '');
     handle(res, async () => {
       const found = await admin.aircraft(parseAircraftQuery(query));
       if (found === null) throw new ContrailError('CONTRAIL_ERR_NOT_FOUND', 'no aircraft matches');

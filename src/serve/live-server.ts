@@ -17,7 +17,7 @@ import type { AnalyticsRequest } from '../analytics/analytics-request.js';
 import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
 import { ClientBackpressure, type BackpressurePolicy } from './client-backpressure.js';
 import { TokenBucket } from './token-bucket.js';
-import { bearerMatches } from './admin-api.js';
+import { anyTokenMatches, bearerMatches } from './admin-api.js';
 import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type ErrorCode, type RequestId, type Topic } from './ws-protocol.js';
 
 interface ClientData {
@@ -28,8 +28,6 @@ interface ClientData {
   requests: TokenBucket;
 }
 
-/** Unless configured: 1 MiB of unsent messages, behind for at most 30 s. */
-export const DEFAULT_BACKPRESSURE: BackpressurePolicy = { maxBufferedBytes: 1024 * 1024, maxBehindMs: 30_000 };
 /** How often every client's unsent bytes are looked at (and on each uWS drain event). */
 const BACKPRESSURE_CHECK_MS = 100;
 /** A browser cannot set headers on a WebSocket: it offers its read token as this subprotocol. */
@@ -45,29 +43,27 @@ export interface LiveServerOptions {
   health: () => { ok: boolean } & Record<string, unknown>;
   log: Logger;
   /** More HTTP routes (the admin API), registered before the catch-all 404. */
-  routes?: (app: TemplatedApp) => void;
+  routes: (app: TemplatedApp) => void;
   /** Answers the `aircraft` request (in the reader pool); null when no aircraft matches. */
-  aircraft?: (q: AircraftQuery) => Promise<unknown>;
+  aircraft: (q: AircraftQuery) => Promise<unknown>;
   /** Answers the `analytics` request (in the analytics thread). */
-  analytics?: (r: AnalyticsRequest) => Promise<unknown>;
+  analytics: (r: AnalyticsRequest) => Promise<unknown>;
   /** Answers `search` and `history` (in the reader pool). */
-  reads?: { search(r: SearchRequest): Promise<unknown>; recent(r: RecentRequest): Promise<unknown> };
-  /** The slow-client policy; DEFAULT_BACKPRESSURE when absent. */
-  backpressure?: BackpressurePolicy;
-  /** Connections and requests per second per client; DEFAULT_LIMITS when absent. */
-  limits?: ClientLimits;
+  reads: { search(r: SearchRequest): Promise<unknown>; recent(r: RecentRequest): Promise<unknown> };
+  /** The slow-client policy. */
+  backpressure: BackpressurePolicy;
+  /** Connections, and requests per second per client. */
+  limits: ClientLimits;
   /** With a read token, a WebSocket must present it (or the admin token): `Authorization: Bearer`, or a browser's subprotocol `contrail.token.<token>`. */
-  tokens?: { read: string | null; admin: string | null };
+  tokens: { read: string | null; admin: string | null };
   /** The body of /readyz; `ok: false` answers 503. */
-  ready?: () => { ok: boolean } & Record<string, unknown>;
+  ready: () => { ok: boolean } & Record<string, unknown>;
 }
 
 export interface ClientLimits {
   maxClients: number;
   requestsPerSecond: number;
 }
-
-export const DEFAULT_LIMITS: ClientLimits = { maxClients: 1000, requestsPerSecond: 20 };
 
 /** Every client is subscribed to this topic from the start: engine events (migration progress). */
 const SYSTEM_TOPIC = 'system';
@@ -110,7 +106,7 @@ export class LiveServer {
     const { uws, native } = loadUws();
     this.native = native;
     this.#app = uws.App();
-    this.#policy = options.backpressure ?? DEFAULT_BACKPRESSURE;
+    this.#policy = options.backpressure;
     this.#routes();
     this.#backpressureTimer = setInterval(() => this.#checkBackpressure(), BACKPRESSURE_CHECK_MS);
     this.#backpressureTimer.unref();
@@ -178,12 +174,13 @@ export class LiveServer {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
-        const { maxClients, requestsPerSecond } = this.#options.limits ?? DEFAULT_LIMITS;
+        const { maxClients, requestsPerSecond } = this.#options.limits;
         const offered = req.getHeader('sec-websocket-protocol');
         const accepted = this.#acceptToken(req.getHeader('authorization'), offered);
         if (accepted === null) {
           metrics.wsRefused.inc({ reason: 'token' });
-          res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('WWW-Authenticate', 'Bearer').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code: 'CONTRAIL_ERR_UNAUTHORIZED', message: 'this server needs its read token: Authorization: Bearer <token>, or the WebSocket subprotocol contrail.token.<token>' } })));
+          const error = { code: 'CONTRAIL_ERR_UNAUTHORIZED', message: 'this server needs its read token: Authorization: Bearer <token>, or the WebSocket subprotocol contrail.token.<token>' };
+          this.#json(res, '401 Unauthorized', JSON.stringify({ error }), { 'WWW-Authenticate': 'Bearer' });
           return;
         }
         if (this.#clients.size >= maxClients) {
@@ -223,7 +220,7 @@ export class LiveServer {
       this.#json(res, body.ok ? '200 OK' : '503 Service Unavailable', JSON.stringify(body));
     });
     this.#app.get('/readyz', (res) => {
-      const body = this.#options.ready?.() ?? this.#options.health();
+      const body = this.#options.ready();
       this.#json(res, body.ok ? '200 OK' : '503 Service Unavailable', JSON.stringify(body));
     });
     this.#app.get('/metrics', (res) => {
@@ -242,14 +239,16 @@ export class LiveServer {
         },
       );
     });
-    this.#options.routes?.(this.#app);
+    this.#options.routes(this.#app);
     registerDashboard(this.#app, log);
     this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/', '/ws', '/healthz', '/readyz', '/metrics', '/api/v1/db/status', '/api/v1/db/backups'] })));
   }
 
-  #json(res: HttpResponse, status: string, body: string): void {
+  #json(res: HttpResponse, status: string, body: string, headers: Record<string, string> = {}): void {
     res.cork(() => {
-      res.writeStatus(status).writeHeader('Content-Type', 'application/json').end(body);
+      res.writeStatus(status).writeHeader('Content-Type', 'application/json');
+      for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+      res.end(body);
     });
   }
 
@@ -259,7 +258,7 @@ export class LiveServer {
       const data = ws.getUserData();
       if (!data.requests.take(Date.now())) {
         this.#options.metrics.wsRateLimited.inc();
-        const { requestsPerSecond } = this.#options.limits ?? DEFAULT_LIMITS;
+        const { requestsPerSecond } = this.#options.limits;
         throw new RequestError(requestIdOf(message), 'RATE_LIMITED', `more than ${requestsPerSecond} requests a second (bursts of ${2 * requestsPerSecond}): this one was not run; slow down (CONTRAIL_WS_REQUESTS_PER_SECOND)`);
       }
       const req = parseRequest(textDecoder.decode(message));
@@ -270,14 +269,14 @@ export class LiveServer {
           const history = req.history;
           if (history === null) ws.send(okReply(req.id), false);
           // Live messages may arrive before this reply: a client merges by id.
-          else this.#answer(ws, req.id, async () => ({ history: (await this.#reads(req.id).recent(history)) as unknown }));
+          else this.#answer(ws, req.id, async () => ({ history: (await this.#options.reads.recent(history)) as unknown }));
           break;
         }
         case 'search':
-          this.#answer(ws, req.id, () => this.#reads(req.id).search(req.request));
+          this.#answer(ws, req.id, () => this.#options.reads.search(req.request));
           break;
         case 'history':
-          this.#answer(ws, req.id, () => this.#reads(req.id).recent(req.request));
+          this.#answer(ws, req.id, () => this.#options.reads.recent(req.request));
           break;
         case 'unsubscribe':
           for (const t of req.topics) data.topics.delete(t);
@@ -288,16 +287,10 @@ export class LiveServer {
           ws.send(okReply(req.id), false);
           break;
         case 'aircraft':
-          this.#answer(ws, req.id, () => {
-            if (!this.#options.aircraft) throw new RequestError(req.id, 'UNAVAILABLE', 'aircraft lookups are not available');
-            return this.#options.aircraft(req.query);
-          });
+          this.#answer(ws, req.id, () => this.#options.aircraft(req.query));
           break;
         case 'analytics':
-          this.#answer(ws, req.id, () => {
-            if (!this.#options.analytics) throw new RequestError(req.id, 'UNAVAILABLE', 'analytics are not available');
-            return this.#options.analytics(req.request);
-          });
+          this.#answer(ws, req.id, () => this.#options.analytics(req.request));
           break;
       }
     } catch (e) {
@@ -327,18 +320,13 @@ export class LiveServer {
    * and neither the Authorization header nor an offered `contrail.token.<token>` carries it.
    */
   #acceptToken(authorization: string, offered: string): string | null {
-    const tokens = this.#options.tokens;
+    const { read, admin } = this.#options.tokens;
     const protocols = offered.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
     const tokenProtocol = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL));
-    if (!tokens?.read) return tokenProtocol ?? '';
-    if (bearerMatches(authorization, [tokens.read, tokens.admin])) return tokenProtocol ?? '';
-    if (tokenProtocol !== undefined && bearerMatches(`Bearer ${tokenProtocol.slice(TOKEN_PROTOCOL.length)}`, [tokens.read, tokens.admin])) return tokenProtocol;
+    if (read === null) return tokenProtocol ?? '';
+    if (bearerMatches(authorization, [read, admin])) return tokenProtocol ?? '';
+    if (tokenProtocol !== undefined && anyTokenMatches(tokenProtocol.slice(TOKEN_PROTOCOL.length), [read, admin])) return tokenProtocol;
     return null;
-  }
-
-  #reads(id: RequestId): NonNullable<LiveServerOptions['reads']> {
-    if (!this.#options.reads) throw new RequestError(id, 'UNAVAILABLE', 'search and history are not available');
-    return this.#options.reads;
   }
 
   #checkBackpressure(): void {

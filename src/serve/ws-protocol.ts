@@ -86,23 +86,14 @@ export function parseRequest(text: string): ClientRequest {
     case 'ping':
       return { op: 'ping', id };
     case 'aircraft':
-      try {
-        // `id` is the request's own: the aircraft's id goes in `aircraft`.
-        return { op: 'aircraft', id, query: parseAircraftQuery({ ...obj, id: obj.aircraft }) };
-      } catch (e) {
-        throw new RequestError(id, 'BAD_REQUEST', (e as Error).message);
-      }
+      // `id` is the request's own: the aircraft's id goes in `aircraft`.
+      return { op: 'aircraft', id, query: readParams(id, () => parseAircraftQuery({ ...obj, id: obj.aircraft })) };
     case 'analytics': {
-      const { query, op: _op, id: _id, ...rest } = obj;
+      const query = obj.query;
       if (typeof query !== 'string') throw new RequestError(id, 'BAD_REQUEST', '"query" must name the analytics query: rates, signal, frequencies, top, timeline or alerts');
       // compare runs every query twice: an admin operation (HTTP, admin token), not a client one.
       if (query === 'compare') throw new RequestError(id, 'BAD_REQUEST', 'compare is an admin operation: GET /api/v1/analytics/compare with the admin token');
-      const params = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v === null || v === undefined ? undefined : String(v)]));
-      try {
-        return { op: 'analytics', id, request: parseAnalyticsRequest(query, params) };
-      } catch (e) {
-        throw new RequestError(id, 'BAD_REQUEST', (e as Error).message);
-      }
+      return { op: 'analytics', id, request: readParams(id, () => parseAnalyticsRequest(query, stringParams(obj))) };
     }
     default:
       throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping, aircraft, analytics, search, history`);

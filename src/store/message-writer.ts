@@ -202,15 +202,22 @@ export class MessageWriter {
   #write(rows: MessageRow[], json: string[], rejects: RejectRow[], alerts: AlertRow[], journalEnd: number | null): WriteOutcome {
     const levels = new Map<DecoderType, Tally>();
     const freqs = new Map<DecoderType, Tally>();
-    // key: minute * 8 + type index -> [messages, errors, nonAcars]
+    // key: minute * 8 + type index -> [messages, errors, nonAcars, duplicates]
     const minutes = new Map<number, [number, number, number, number]>();
+    /** The counters of the minute `time` falls in, for type index `t`. */
+    const counters = (time: number, t: number): [number, number, number, number] => {
+      const key = Math.floor(time / 60) * 60 * 8 + t;
+      let c = minutes.get(key);
+      if (!c) minutes.set(key, (c = [0, 0, 0, 0]));
+      return c;
+    };
     const payloads: string[] = [];
     const typeIndexes: number[] = [];
     const storedByType: Partial<Record<DecoderType, number>> = {};
     const duplicatesByType: Partial<Record<DecoderType, number>> = {};
     const alertHits: Record<string, number> = {};
     /** Kept messages a copy counted on (their copies, maybe their reception, changed). */
-    const reception: number[] = [];
+    const reception = new Set<number>();
     const alertsByRow = new Map<number, AlertRow[]>();
     for (const a of alerts) {
       const list = alertsByRow.get(a[0]);
@@ -231,10 +238,7 @@ export class MessageWriter {
       if (!isDecoderType(type)) throw new TypeError(`row ${k} has no valid type: ${String(type)}`);
       const t = DECODER_TYPES.indexOf(type);
       const time = row[COL.msg_time] as number;
-      const minute = Math.floor(time / 60) * 60;
-      const minuteKey = minute * 8 + t;
-      let c = minutes.get(minuteKey);
-      if (!c) minutes.set(minuteKey, (c = [0, 0, 0, 0]));
+      const c = counters(time, t);
       this.#tallyReception(row, type, levels, freqs);
 
       const key = row[COL.dedup_key] as number | null;
@@ -242,12 +246,9 @@ export class MessageWriter {
       if (kept !== null) {
         if (this.#copy(kept, row, journalEnd)) {
           // The kept message no longer counts as an error, in the minute it was counted in.
-          const keptKey = Math.floor(kept.time / 60) * 60 * 8 + t;
-          let kc = minutes.get(keptKey);
-          if (!kc) minutes.set(keptKey, (kc = [0, 0, 0, 0]));
-          kc[1]--;
+          counters(kept.time, t)[1]--;
         }
-        reception.push(kept.id);
+        reception.add(kept.id);
         duplicatesByType[type] = (duplicatesByType[type] ?? 0) + 1;
         c[3]++;
         continue;
@@ -319,7 +320,7 @@ export class MessageWriter {
       firstId,
       lastId,
       oldestReceivedAt,
-      updatedIds: reception.length === 0 ? [] : [...new Set(reception)],
+      updatedIds: [...reception],
       skipped: false,
       publish: encodePublishBatch(payloads, typeIndexes),
     };

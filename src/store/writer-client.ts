@@ -90,8 +90,8 @@ export class WriterClient {
   }
 
   /** Resolves when the database is open and its schema state known (ready, or pending consent). */
-  async ready(): Promise<Extract<FromWriter, { kind: 'ready' }>> {
-    return { kind: 'ready', ...(await this.#handle.ready()) };
+  ready(): Promise<Ready> {
+    return this.#handle.ready();
   }
 
   /** Transfers `buffer` to the writer. */

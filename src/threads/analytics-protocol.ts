@@ -1,6 +1,7 @@
 /** Messages between the main thread and the analytics thread (workers/analytics). */
 import type { CatchUpProgress } from '../analytics/mirror-feed.js';
 import type { AnalyticsRequest } from '../analytics/analytics-request.js';
+import type { Reply } from './worker-handle.js';
 
 export interface AnalyticsWorkerData {
   dbPath: string;
@@ -30,7 +31,6 @@ export type FromAnalytics =
   | ({ kind: 'ready' } & MirrorState)
   | { kind: 'catch-up'; progress: CatchUpProgress }
   | ({ kind: 'state' } & MirrorState)
-  | { kind: 'reply'; id: number; ok: true; value: unknown }
-  | { kind: 'reply'; id: number; ok: false; code: string; message: string }
+  | Reply
   | { kind: 'fatal'; code: string; message: string; stack: string | undefined }
   | { kind: 'closed' };

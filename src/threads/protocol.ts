@@ -101,3 +101,10 @@ export function errorCode(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'CONTRAIL_ERR_UNKNOWN';
 }
+
+/** A worker thread's last word: posts `fatal` for the uncaught error `e` through `post`, then exits 1. */
+export function fatal(post: (m: Extract<FromWriter, { kind: 'fatal' }>) => void, e: unknown): never {
+  const err = e instanceof Error ? e : new Error(String(e));
+  post({ kind: 'fatal', code: errorCode(e), message: err.message, stack: err.stack });
+  process.exit(1);
+}

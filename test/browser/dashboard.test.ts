@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
-import { scrape, total, type Scrape } from '../../bench/lib/metrics-scrape.js';
+import { total, type Scrape } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
+import { accountedFor, sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
 type Json = Record<string, unknown>;
@@ -193,15 +193,7 @@ describe('the dashboard', () => {
         sendTcpLines(engine.port('ACARS', 'tcp-listen'), acars.slice(0, -TAIL)),
       ]);
       let frames = acars.length + vdlm.length + hfdl.length - 3 * TAIL;
-      const accounted = async (): Promise<Scrape> => {
-        const e = engine!;
-        return waitUntil(
-          `${frames} frames accounted for`,
-          () => scrape(e.httpPort),
-          (s) => total(s, 'contrail_messages_stored_total') + total(s, 'contrail_duplicates_total') + total(s, 'contrail_frames_rejected_total') + total(s, 'contrail_frames_non_acars_dropped_total') >= frames,
-          60_000,
-        );
-      };
+      const accounted = (): Promise<Scrape> => accountedFor(engine!.httpPort, frames);
       await accounted();
       for (const [type, lines] of [['ACARS', [...acars.slice(-TAIL), hostile]], ['VDL-M2', vdlm.slice(-TAIL)], ['HFDL', hfdl.slice(-TAIL)]] as const) {
         await sendTcpLines(engine.port(type, 'tcp-listen'), [...lines]);

@@ -66,12 +66,12 @@ export const TCP_LISTENERS: Readonly<Record<string, string>> = {
   HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
 };
 
-/** Waits until `frames` frames are stored, rejected or dropped as non-ACARS; returns that scrape. */
+/** Waits until `frames` frames are stored, counted as copies, rejected or dropped as non-ACARS; returns that scrape. */
 export function accountedFor(httpPort: number, frames: number, timeoutMs = 60_000): Promise<Scrape> {
   return waitUntil(
     `${frames} frames accounted for`,
     () => scrape(httpPort),
-    (m) => total(m, 'contrail_messages_stored_total') + total(m, 'contrail_frames_rejected_total') + total(m, 'contrail_frames_non_acars_dropped_total') >= frames,
+    (m) => total(m, 'contrail_messages_stored_total') + total(m, 'contrail_duplicates_total') + total(m, 'contrail_frames_rejected_total') + total(m, 'contrail_frames_non_acars_dropped_total') >= frames,
     timeoutMs,
   );
 }

@@ -85,3 +85,18 @@ export class WsClient {
     this.#ws.close();
   }
 }
+
+/**
+ * Opens a WebSocket and closes it at once: "open <subprotocol>" when the upgrade was accepted,
+ * else the client's error (naming the HTTP status the server refused with).
+ */
+export function tryOpen(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {} });
+    ws.once('open', () => {
+      resolve(`open ${ws.protocol}`);
+      ws.close();
+    });
+    ws.once('error', (e) => resolve(e.message));
+  });
+}

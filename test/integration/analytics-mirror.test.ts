@@ -11,10 +11,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
+import { apiRequest, type Json } from '../helpers/engine-http.js';
+import { accountedFor, sendTcpLines, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
-type Json = Record<string, unknown>;
 const TOKEN = 'analytics-admin-token-0123456789';
 const ENV = {
   ENABLE_ACARS: '1',
@@ -26,10 +26,7 @@ const ENV = {
   CONTRAIL_MIRROR_DAYS: '3660',
 };
 
-async function get(engine: RunningEngine, path: string, admin = false): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${engine.httpPort}${path}`, admin ? { headers: { authorization: `Bearer ${TOKEN}` } } : {});
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const get = (engine: RunningEngine, path: string, admin = false): Promise<{ status: number; body: Json }> => apiRequest(engine, path, admin ? { token: TOKEN } : {});
 
 function sqliteCount(dataDir: string): number {
   const d = new Database(join(dataDir, 'contrail.sqlite'), { readonly: true });
@@ -49,15 +46,6 @@ async function mirrored(engine: RunningEngine, rows: number): Promise<void> {
   await waitUntil('the mirror answers', () => get(engine, '/api/v1/analytics/rates?from=2026-02-01T00:00:00Z&to=2026-02-03T00:00:00Z'), (r) => r.body.source === 'duckdb', 5_000);
 }
 
-async function settle(engine: RunningEngine, frames: number): Promise<void> {
-  await waitUntil(
-    `${frames} frames accounted for`,
-    () => scrape(engine.httpPort),
-    (s) => total(s, 'contrail_messages_stored_total') + total(s, 'contrail_duplicates_total') + total(s, 'contrail_frames_rejected_total') + total(s, 'contrail_frames_non_acars_dropped_total') >= frames,
-    60_000,
-  );
-}
-
 describe('the DuckDB mirror in the engine', () => {
   it('follows commits, answers analytics on both paths alike, and catches up after missing rows', { timeout: 180_000 }, async () => {
     const acars = readCorpusFrames('acarshub-kabq/raw-acars-messages.jsonl');
@@ -68,7 +56,7 @@ describe('the DuckDB mirror in the engine', () => {
     const range = 'from=2026-02-01T00:00:00Z&to=2026-02-03T00:00:00Z';
     try {
       await sendTcpLines(first.port('ACARS', 'tcp-listen'), acars);
-      await settle(first, acars.length);
+      await accountedFor(first.httpPort, acars.length);
       const stored = sqliteCount(dataDir);
       await mirrored(first, stored);
 
@@ -123,7 +111,7 @@ describe('the DuckDB mirror in the engine', () => {
     const second = await startEngine(ENV, 30_000, dataDir);
     try {
       await sendTcpLines(second.port('VDL-M2', 'tcp-listen'), vdlm);
-      await settle(second, vdlm.length);
+      await accountedFor(second.httpPort, vdlm.length);
       await mirrored(second, sqliteCount(dataDir));
       expect(await second.stop()).toBe(0);
     } catch (e) {

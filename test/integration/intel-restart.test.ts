@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
+import { apiRequest, type Json } from '../helpers/engine-http.js';
+import { accountedFor, sendTcpLines } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
-type Json = Record<string, unknown>;
 const TOKEN = 'intel-restart-admin-token-0123';
 const ENV = {
   ENABLE_VDLM: '1',
@@ -23,24 +23,14 @@ const ENV = {
   CONTRAIL_DEDUP_WINDOW_SECONDS: '0',
 };
 
-async function http(engine: RunningEngine, method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${engine.httpPort}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
 async function sendAndSettle(engine: RunningEngine, frames: string[], expected: number): Promise<void> {
   await sendTcpLines(engine.port('VDL-M2', 'tcp-listen'), frames);
-  await waitUntil(
-    `${expected} frames accounted for`,
-    () => scrape(engine.httpPort),
-    (s) => total(s, 'contrail_messages_stored_total') + total(s, 'contrail_frames_rejected_total') + total(s, 'contrail_frames_non_acars_dropped_total') >= expected,
-    60_000,
-  );
+  await accountedFor(engine.httpPort, expected);
 }
+
+/** The API with the admin token. */
+const http = (engine: RunningEngine, method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> =>
+  apiRequest(engine, path, { method, token: TOKEN, ...(body ? { body } : {}) });
 
 describe('message intelligence across a restart', () => {
   it('keeps aircraft records and rescans history for a term added later, over the API', { timeout: 120_000 }, async () => {

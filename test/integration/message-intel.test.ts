@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
-import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
-import { sendTcpLines, waitUntil } from '../helpers/traffic.js';
+import { apiRequest, type Json } from '../helpers/engine-http.js';
+import { accountedFor, sendTcpLines, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
-type Json = Record<string, unknown>;
 const TOKEN = 'intel-admin-token-0123456789';
 const STATIONS = [
   { id: 'DUP-S1', level: -30 },
@@ -36,14 +36,9 @@ function db(engine: RunningEngine): Database.Database {
   return new Database(join(engine.dataDir, 'contrail.sqlite'), { readonly: true });
 }
 
-async function http(engine: RunningEngine, method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${engine.httpPort}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+/** The API with the admin token. */
+const http = (engine: RunningEngine, method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> =>
+  apiRequest(engine, path, { method, token: TOKEN, ...(body ? { body } : {}) });
 
 describe('message intelligence in the engine', () => {
   it('stores and streams each message once from a duplicate-heavy replay, joins parts, alerts and tracks aircraft', { timeout: 120_000 }, async () => {
@@ -74,12 +69,7 @@ describe('message intelligence in the engine', () => {
       const vdlm = readCorpusFrames('acarshub-kabq/raw-vdlm2-messages.jsonl');
       await sendTcpLines(engine.port('VDL-M2', 'tcp-listen'), vdlm);
 
-      const m = await waitUntil(
-        'every frame accounted for',
-        () => scrape(engine.httpPort),
-        (s) => total(s, 'contrail_messages_stored_total') + total(s, 'contrail_duplicates_total') + total(s, 'contrail_frames_rejected_total') >= heard.length + vdlm.length,
-        60_000,
-      );
+      const m = await accountedFor(engine.httpPort, heard.length + vdlm.length);
       const d = db(engine);
       try {
         // Each ACARS message once: copies add up to every frame sent, each kept row counts at least

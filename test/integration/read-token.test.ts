@@ -4,24 +4,13 @@
  * still need the admin token; neither token appears in the engine's logs.
  */
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { runContrail, startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { waitUntil } from '../helpers/traffic.js';
+import { tryOpen } from '../helpers/ws-client.js';
 
 const READ = 'read-token-0123456789abcdef';
 const ADMIN = 'admin-token-0123456789abcdef';
-
-function opens(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {} });
-    ws.once('open', () => {
-      resolve(`open ${ws.protocol}`);
-      ws.close();
-    });
-    ws.once('error', (e) => resolve(e.message));
-  });
-}
 
 describe('a read token', () => {
   it('guards reads over HTTP and the WebSocket, and is never logged', { timeout: 60_000 }, async () => {
@@ -45,10 +34,10 @@ describe('a read token', () => {
       expect(write.status).toBe(401);
 
       const ws = `ws://127.0.0.1:${engine.httpPort}/ws`;
-      expect(await opens(ws)).toMatch(/401/);
-      expect(await opens(ws, { protocols: ['contrail.token.wrong-token-0123456789'] })).toMatch(/401/);
-      expect(await opens(ws, { protocols: [`contrail.token.${READ}`] })).toBe(`open contrail.token.${READ}`);
-      expect(await opens(ws, { headers: { authorization: `Bearer ${ADMIN}` } })).toBe('open ');
+      expect(await tryOpen(ws)).toMatch(/401/);
+      expect(await tryOpen(ws, { protocols: ['contrail.token.wrong-token-0123456789'] })).toMatch(/401/);
+      expect(await tryOpen(ws, { protocols: [`contrail.token.${READ}`] })).toBe(`open contrail.token.${READ}`);
+      expect(await tryOpen(ws, { headers: { authorization: `Bearer ${ADMIN}` } })).toBe('open ');
       expect(total(await scrape(engine.httpPort), 'contrail_ws_refused_total', 'reason="token"')).toBe(2);
 
       expect(await engine.stop()).toBe(0);

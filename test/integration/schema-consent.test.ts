@@ -15,10 +15,10 @@ import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { openWriterDatabase } from '../../src/store/open-database.js';
 import { applyMigrations } from '../../src/store/schema/migration-runner.js';
 import { corpusDir, readCorpusFrames } from '../helpers/corpus.js';
+import { apiRequest, type Json } from '../helpers/engine-http.js';
 import { waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 
-type Json = Record<string, unknown>;
 const NAMES = Object.keys(MIGRATIONS).sort();
 const OLD = '0004_frame_ref';
 const TOKEN = 'test-admin-token-0123456789';
@@ -47,10 +47,8 @@ function stored(engine: RunningEngine): number {
   }
 }
 
-async function http(engine: RunningEngine, method: string, path: string, token?: string): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${engine.httpPort}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const http = (engine: RunningEngine, method: string, path: string, token?: string): Promise<{ status: number; body: Json }> =>
+  apiRequest(engine, path, { method, ...(token !== undefined ? { token } : {}) });
 
 async function replay(engine: RunningEngine, file: string, type: string): Promise<void> {
   const r = await runContrail(['replay', file, '--to', `tcp://127.0.0.1:${engine.port(type, 'tcp-listen')}`, '--no-progress']);

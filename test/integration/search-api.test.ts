@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
-import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { total } from '../../bench/lib/metrics-scrape.js';
 import { parseSearchRequest } from '../../src/store/reads/search-request.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
+import { apiRequest, type Json } from '../helpers/engine-http.js';
 import { accountedFor, sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
 import { allRows, expectedIds, type Row } from '../store/search-oracle.js';
 
-type Json = Record<string, unknown>;
 const FILES = {
   ACARS: 'acarshub-kabq/raw-acars-messages.jsonl',
   'VDL-M2': 'acarshub-kabq/raw-vdlm2-messages.jsonl',
@@ -26,10 +26,7 @@ let engine: RunningEngine;
 let client: WsClient;
 let rows: Row[];
 
-async function get(path: string): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${engine.httpPort}${path}`);
-  return { status: res.status, body: (await res.json()) as Json };
-}
+const get = (path: string): Promise<{ status: number; body: Json }> => apiRequest(engine, path);
 
 /** Every page of a search over HTTP (bounded), checking each page's total. */
 async function pages(query: Record<string, string>): Promise<{ ids: number[]; totals: number[]; pages: number }> {

@@ -10,9 +10,9 @@ import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
 import { accountedFor, sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
+import { type Json } from '../helpers/engine-http.js';
 import { WsClient } from '../helpers/ws-client.js';
 
-type Json = Record<string, unknown>;
 
 /** A client that counts what it gets and can stop reading its socket. */
 class RawClient {

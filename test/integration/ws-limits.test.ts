@@ -4,12 +4,11 @@
  * reply per request, the connection kept).
  */
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
-import { WsClient } from '../helpers/ws-client.js';
+import { type Json } from '../helpers/engine-http.js';
+import { tryOpen, WsClient } from '../helpers/ws-client.js';
 
-type Json = Record<string, unknown>;
 
 describe('WebSocket limits', () => {
   it('refuses connections past the maximum and requests past the rate', { timeout: 60_000 }, async () => {
@@ -17,12 +16,7 @@ describe('WebSocket limits', () => {
     try {
       const url = `ws://127.0.0.1:${engine.httpPort}/ws`;
       const clients = [await WsClient.connect(url), await WsClient.connect(url), await WsClient.connect(url)];
-      const refused = await new Promise<string>((resolve) => {
-        const ws = new WebSocket(url);
-        ws.once('open', () => resolve('opened'));
-        ws.once('error', (e) => resolve(e.message));
-      });
-      expect(refused).toMatch(/503/);
+      expect(await tryOpen(url)).toMatch(/503/);
       expect(total(await scrape(engine.httpPort), 'contrail_ws_refused_total', 'reason="max-clients"')).toBe(1);
 
       // 30 requests at once: the burst (2 x 5) runs, the rest are refused, each with its own reply.

@@ -6,13 +6,13 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { scalar } from '../../../src/analytics/duck-scalar.js';
 
 const MB = 2 ** 20;
 
 /** Bytes DuckDB's buffer manager holds now, over every tag. */
-export async function duckdbMemoryBytes(conn: DuckDBConnection): Promise<number> {
-  const rows = (await conn.runAndReadAll('SELECT sum(memory_usage_bytes) FROM duckdb_memory()')).getRows();
-  return Number(rows[0]?.[0] ?? 0);
+async function duckdbMemoryBytes(conn: DuckDBConnection): Promise<number> {
+  return (await scalar(conn, 'SELECT sum(memory_usage_bytes) FROM duckdb_memory()')) ?? 0;
 }
 
 /** Non-zero tags, MB, for a one-off report. */

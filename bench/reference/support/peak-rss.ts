@@ -4,17 +4,15 @@
  * It catches what sampling cannot: a synchronous call's peak (SQLite runs on this thread), and
  * short peaks between samples. Where the kernel refuses the reset, the RSS after the work stands in.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { memoryMb } from '../../lib/proc-stats.js';
 
-function statusKb(key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) * 1024 : Number.NaN;
-}
+const MB = 2 ** 20;
 
 let resettable: boolean | null = null;
 
 /** Resets the high-water mark; false when this kernel (or container) does not allow it. */
-export function resetPeakRss(): boolean {
+function resetPeakRss(): boolean {
   if (resettable === false) return false;
   try {
     writeFileSync('/proc/self/clear_refs', '5');
@@ -38,6 +36,6 @@ export async function peakRssSince<T>(work: () => Promise<T>): Promise<{ result:
   const ok = resetPeakRss();
   const before = process.memoryUsage.rss();
   const result = await work();
-  const after = ok ? statusKb('VmHWM') : process.memoryUsage.rss();
+  const after = ok ? memoryMb(process.pid).peakRss * MB : process.memoryUsage.rss();
   return { result, deltaBytes: after - before };
 }

@@ -206,6 +206,8 @@ class Chart {
   }
 }
 
+/** A count axis from zero (and at least to 1, so an empty chart still has a scale). */
+const zeroBased = (u, min, max) => [0, Math.max(1, max)];
 const axis = (extra = {}) => ({ stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, ...extra });
 const charts = { rates: new Chart('chart-rates'), signal: new Chart('chart-signal'), freqs: new Chart('chart-freqs'), alerts: new Chart('chart-alerts') };
 let chartsEmpty = true;
@@ -216,7 +218,7 @@ function drawRates(r) {
   const total = r.series.reduce((n, s) => n + s.messages.reduce((a, b) => a + b, 0), 0);
   charts.rates.show(
     r.series.map((s) => s.type).join('|'),
-    { series: [timeSeries, ...series], axes: [axis({ values: timeValues }), axis({ label: 'msgs/min', size: 50 })], scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } } },
+    { series: [timeSeries, ...series], axes: [axis({ values: timeValues }), axis({ label: 'msgs/min', size: 50 })], scales: { y: { range: zeroBased } } },
     [r.buckets, ...r.series.map((s) => s.messages)],
     total === 0,
   );
@@ -267,7 +269,7 @@ function drawFreqs(r) {
     `${types.join('|')}/${labels.join('|')}`,
     {
       series: [{ label: 'MHz', value: (u, i) => (i == null ? '' : labels[i]) }, ...series],
-      scales: { x: { time: false, range: () => [-0.5, Math.max(n, 1) - 0.5] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+      scales: { x: { time: false, range: () => [-0.5, Math.max(n, 1) - 0.5] }, y: { range: zeroBased } },
       axes: [
         axis({ splits: () => bars.map((_, i) => i).filter((i) => i % Math.ceil(n / 24) === 0), values: (u, splits) => splits.map((i) => labels[i] ?? ''), rotate: -45, size: 64, grid: { show: false } }),
         axis({ label: 'messages', size: 50 }),
@@ -284,7 +286,7 @@ function drawAlerts(r) {
   const hits = r.terms.reduce((n, t) => n + t.hits.reduce((a, b) => a + b, 0), 0);
   charts.alerts.show(
     `${r.step}/${r.terms.map((t) => t.term).join('|')}`,
-    { series: [timeSeries, ...series], axes: [axis({ values: timeValues }), axis({ label: 'hits', size: 50 })], scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } } },
+    { series: [timeSeries, ...series], axes: [axis({ values: timeValues }), axis({ label: 'hits', size: 50 })], scales: { y: { range: zeroBased } } },
     [r.buckets, ...r.terms.map((t) => t.hits)],
     hits === 0,
   );

@@ -79,6 +79,12 @@ export function isComplete(g: Group, needEnd: boolean): boolean {
   return needEnd ? last.more === 0 : last.more !== 1;
 }
 
+/** Sets `key` as the map's newest entry (Map keeps insertion order; an update would keep the old place). */
+function toEnd<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+}
+
 export class MultipartAssembler {
   readonly #windowS: number;
   /**
@@ -96,8 +102,7 @@ export class MultipartAssembler {
 
   /** Open groups, for restart: the writer reloads them with `restore` (oldest first). */
   restore(g: Group): void {
-    this.#groups.delete(g.key);
-    this.#groups.set(g.key, g);
+    toEnd(this.#groups, g.key, g);
   }
 
   offer(p: PartInput): PartOutcome {
@@ -114,15 +119,14 @@ export class MultipartAssembler {
       open.lastTime = Math.max(open.lastTime, p.time);
       open.lastArrived = Math.max(open.lastArrived, p.arrived);
       open.complete = isComplete(open, true);
-      this.#groups.delete(key);
-      if (!open.complete) this.#groups.set(key, open);
+      if (open.complete) this.#groups.delete(key);
+      else toEnd(this.#groups, key, open);
       return { kind: 'joined', group: open };
     }
     if (letter === 'A' && p.more !== 1) {
       // Maybe a single block, maybe the first of several (acarsdec does not say): remember it.
       if (p.more === null) {
-        this.#firsts.delete(key);
-        this.#firsts.set(key, { part, input: p });
+        toEnd(this.#firsts, key, { part, input: p });
       }
       return { kind: 'single' };
     }
@@ -137,8 +141,8 @@ export class MultipartAssembler {
     }
     this.#firsts.delete(key);
     group.complete = isComplete(group, true);
-    this.#groups.delete(key);
-    if (!group.complete) this.#groups.set(key, group);
+    if (group.complete) this.#groups.delete(key);
+    else toEnd(this.#groups, key, group);
     return { kind: 'new', group };
   }
 

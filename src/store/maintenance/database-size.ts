@@ -31,6 +31,15 @@ export function walPath(db: Db): string {
   return db.memory ? '' : `${db.name}-wal`;
 }
 
+/** A file's size, 0 when it cannot be read (for reports and metrics, which must not fail on it). */
+export function fileSizeOrZero(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 export function fileBytes(path: string): number {
   if (!path) return 0;
   try {

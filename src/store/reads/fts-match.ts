@@ -4,9 +4,7 @@
  * read as query syntax. A string is a phrase of the tokens the index's tokenizer (unicode61,
  * diacritics removed) finds in it, so `KPHX-KDFW` matches those two words in sequence.
  */
-import { IDENTIFIERS, type SearchFilters } from './search-filters.js';
-
-const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
+import { HAS_WORD_CHAR, IDENTIFIERS, type SearchFilters } from './search-filters.js';
 
 function ftsString(value: string, prefix: boolean): string {
   return `"${value.replaceAll('"', '""')}"${prefix ? '*' : ''}`;

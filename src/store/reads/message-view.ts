@@ -5,9 +5,10 @@
  * the enrichment (reference tables), the multi-part group and the alert matches (their tables).
  * Only `positionSource` is missing: whether lat/lon came from the frame or a decoding is not stored.
  */
-import { decodeLabel, prepareLabelDecoder } from '../../decode/label-decoder.js';
-import { enrich, loadReference, type Enrichment, type Reference } from '../../decode/enrichment.js';
+import { enrich, type Enrichment } from '../../decode/enrichment.js';
+import { decodeLabel } from '../../decode/label-decoder.js';
 import type { Direction, Message } from '../../decode/message.js';
+import { referenceTables } from '../../decode/message-intel.js';
 import type { Db } from '../open-database.js';
 import { prepared } from './prepared.js';
 import type { VIEW_COLUMNS } from './search-sql.js';
@@ -33,9 +34,6 @@ export type MessageView = { id: number; aircraftId?: number; multipart?: Multipa
     /** The stations that heard it, when more than one. */
     heardBy?: string[];
   };
-
-// Per reader thread: loaded on first use.
-let reference: Reference | null = null;
 
 const str = (v: string | number | null): string | null => (v === null ? null : String(v));
 const num = (v: string | number | null): number | null => (typeof v === 'number' ? v : null);
@@ -104,25 +102,25 @@ function labelDecoded(r: ViewRow, m: Message): Record<string, unknown> | undefin
   const stored = json(r.label_decoded);
   if (stored === null) return undefined;
   if ('error' in stored) return stored;
-  prepareLabelDecoder();
   const again = decodeLabel(m);
   return { ...stored, items: again.kind === 'decoded' ? again.value.items : [] };
 }
 
 function multipartViews(db: Db, rows: readonly ViewRow[]): Map<number, Omit<MultipartView, 'part'>> {
   const out = new Map<number, Omit<MultipartView, 'part'>>();
-  const parts = prepared(db, 'SELECT id, msgno, text FROM messages WHERE multipart_id = ? ORDER BY msgno');
-  const complete = prepared(db, 'SELECT complete FROM multipart WHERE id = ?').pluck();
-  for (const r of rows) {
-    const id = r.multipart_id;
-    if (typeof id !== 'number' || out.has(id)) continue;
-    const list = parts.all(id) as { id: number; msgno: string | null; text: string | null }[];
-    out.set(id, {
-      id,
-      parts: list.map((p) => ({ id: p.id, part: (p.msgno ?? '').slice(3) })),
-      complete: complete.get(id) === 1,
-      text: list.map((p) => p.text ?? '').join(''),
-    });
+  const ids = [...new Set(rows.map((r) => r.multipart_id).filter((id): id is number => typeof id === 'number'))];
+  if (ids.length === 0) return out;
+  // Every group's parts at once, each group's in sequence order (LEFT JOIN: a group without its row reads as incomplete).
+  const found = prepared(
+    db,
+    `SELECT m.multipart_id AS gid, m.id, m.msgno, m.text, g.complete FROM messages m LEFT JOIN multipart g ON g.id = m.multipart_id
+     WHERE m.multipart_id IN (SELECT value FROM json_each(?)) ORDER BY m.multipart_id, m.msgno, m.id`,
+  ).all(JSON.stringify(ids)) as { gid: number; id: number; msgno: string | null; text: string | null; complete: number | null }[];
+  for (const p of found) {
+    let group = out.get(p.gid);
+    if (group === undefined) out.set(p.gid, (group = { id: p.gid, parts: [], complete: p.complete === 1, text: '' }));
+    group.parts.push({ id: p.id, part: (p.msgno ?? '').slice(3) });
+    group.text += p.text ?? '';
   }
   return out;
 }
@@ -144,7 +142,7 @@ function alertsOf(db: Db, rows: readonly ViewRow[]): Map<number, { term: string;
 
 /** The views of a page of rows, in their order; a few indexed reads per page for parts and alerts. */
 export function messageViews(db: Db, rows: readonly ViewRow[]): MessageView[] {
-  reference ??= loadReference();
+  const tables = referenceTables();
   const groups = multipartViews(db, rows);
   const alerts = alertsOf(db, rows);
   return rows.map((r) => {
@@ -152,7 +150,7 @@ export function messageViews(db: Db, rows: readonly ViewRow[]): MessageView[] {
     const id = r.id as number;
     const group = typeof r.multipart_id === 'number' ? groups.get(r.multipart_id) : undefined;
     const decodedLabel = labelDecoded(r, m);
-    const enrichment = enrich(reference!, m);
+    const enrichment = enrich(tables, m);
     const heardBy = parsed(r.heard_by);
     return {
       id,

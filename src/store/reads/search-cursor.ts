@@ -5,7 +5,7 @@
  * of a small JSON array. Not a secret nor a capability: forging one only pages through a search
  * the client could run anyway.
  */
-import { bad } from './search-filters.js';
+import { bad } from '../../analytics/analytics-request.js';
 
 export interface CursorState {
   /** The next page holds ids below this one. */

@@ -5,8 +5,7 @@
  * two requests meaning the same thing build the same SQL and the same cursor hash.
  */
 import { createHash } from 'node:crypto';
-import { parseTime } from '../../analytics/analytics-request.js';
-import { ContrailError } from '../../errors.js';
+import { bad, parseTime } from '../../analytics/analytics-request.js';
 import { DECODER_TYPES, type DecoderType } from '../../decode/message.js';
 
 /** An identifier compared as stored, upper case and trimmed; `prefix`: the value ended in `*`. */
@@ -55,10 +54,6 @@ export const FILTER_PARAMETERS = [
 
 type Params = Record<string, string | undefined>;
 
-export function bad(message: string): never {
-  throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', message);
-}
-
 /** The parameter's value, or undefined when absent or empty. */
 function param(p: Params, name: string): string | undefined {
   const v = p[name];
@@ -72,7 +67,8 @@ export function refuseUnknown(p: Params, known: readonly string[]): void {
   }
 }
 
-const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
+/** A letter or digit: what the full-text index makes a token of. */
+export const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 

@@ -19,9 +19,9 @@ export interface RecentRequest {
   limit: number;
 }
 
-export const SEARCH_LIMIT = { max: 500, fallback: 50 };
+const SEARCH_LIMIT = { max: 500, fallback: 50 };
 /** ACARS Hub shows the last 250 messages; history goes up to 1,000. */
-export const RECENT_LIMIT = { max: 1000, fallback: 250 };
+const RECENT_LIMIT = { max: 1000, fallback: 250 };
 
 const SEARCH_PARAMETERS = [...FILTER_PARAMETERS, 'limit', 'cursor'];
 const RECENT_PARAMETERS = [...FILTER_PARAMETERS, 'limit'];

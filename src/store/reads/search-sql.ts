@@ -14,6 +14,7 @@
  * only ids inside it and check msg_time per row (`+m.msg_time` keeps the planner off the time
  * index, which would return the range in time order and sort all of it for one page).
  */
+import { MESSAGE_COLUMNS } from '../message-row.js';
 import { ftsMatch } from './fts-match.js';
 import { IDENTIFIERS, type Identifier, type IdentifierMatch, type SearchFilters } from './search-filters.js';
 
@@ -40,13 +41,15 @@ export interface IdRange {
   hi: number | null;
 }
 
+type MessageColumn = (typeof MESSAGE_COLUMNS)[number];
+
+/** Stored for the writer, the intel and maintenance; a message view does not read them. */
+const NOT_VIEWED = ['airline', 'gs_addr', 'dedup_key', 'frame_index'] as const satisfies readonly MessageColumn[];
+type ViewedColumn = Exclude<MessageColumn, (typeof NOT_VIEWED)[number]>;
+const viewed = (c: MessageColumn): c is ViewedColumn => !(NOT_VIEWED as readonly MessageColumn[]).includes(c);
+
 /** The columns a message view is built from (message-view.ts reads them by these names). */
-export const VIEW_COLUMNS = [
-  'id', 'received_at', 'type', 'decoder', 'is_acars', 'frame_kind', 'msg_time', 'station_id', 'freq', 'channel', 'level',
-  'noise', 'error', 'direction', 'icao', 'tail', 'flight', 'label', 'sublabel', 'mfi', 'mode', 'block_id', 'ack', 'msgno',
-  'more', 'text', 'depa', 'dsta', 'eta', 'gtout', 'gtin', 'wloff', 'wlin', 'lat', 'lon', 'alt', 'src_addr', 'dst_addr',
-  'decoded', 'extra', 'label_decoded', 'decode_level', 'copies', 'heard_by', 'multipart_id', 'aircraft_id',
-] as const;
+export const VIEW_COLUMNS = ['id', ...MESSAGE_COLUMNS.filter(viewed), 'copies', 'heard_by', 'multipart_id', 'aircraft_id'] as const;
 
 const SELECT = VIEW_COLUMNS.map((c) => `m.${c}`).join(', ');
 

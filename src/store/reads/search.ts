@@ -33,6 +33,16 @@ function span(db: Db, f: SearchFilters): Span | null {
   return s === null ? null : (prepared(db, s.sql).get(...s.params) as Span);
 }
 
+/**
+ * The ids a first page may come from: those the time range spans (all without one). Null when the
+ * time range holds no row; `n`: the rows in the time range (null without one).
+ */
+function firstRange(db: Db, f: SearchFilters): { range: IdRange; n: number | null } | null {
+  const s = span(db, f);
+  if (s !== null && s.n === 0) return null;
+  return { range: { before: null, lo: s?.lo ?? null, hi: s?.hi ?? null }, n: s?.n ?? null };
+}
+
 /** The newest `limit` + 1 rows of the sides together (the extra one says whether a next page exists). */
 function page(db: Db, sides: Side[], range: IdRange, limit: number): ViewRow[] {
   const rows: ViewRow[] = [];
@@ -63,10 +73,10 @@ export function search(db: Db, r: SearchRequest): SearchPage {
       range = { before: r.cursor.before, lo: r.cursor.lo, hi: null };
       total = r.cursor.total;
     } else {
-      const s = span(db, f);
-      if (s !== null && s.n === 0) return { messages: [], next: null, total: 0 };
-      range = { before: null, lo: s?.lo ?? null, hi: s?.hi ?? null };
-      if (s !== null && onlyTime(f)) total = s.n;
+      const first = firstRange(db, f);
+      if (first === null) return { messages: [], next: null, total: 0 };
+      range = first.range;
+      if (first.n !== null && onlyTime(f)) total = first.n;
     }
     const sides = searchSides(f);
     const rows = page(db, sides, range, r.limit);
@@ -84,9 +94,9 @@ export function search(db: Db, r: SearchRequest): SearchPage {
 /** The newest messages matching the filters (history): a search's first page without the count. */
 export function recent(db: Db, r: RecentRequest): { messages: MessageView[] } {
   return db.transaction(() => {
-    const s = span(db, r.filters);
-    if (s !== null && s.n === 0) return { messages: [] };
-    const rows = page(db, searchSides(r.filters), { before: null, lo: s?.lo ?? null, hi: s?.hi ?? null }, r.limit);
+    const first = firstRange(db, r.filters);
+    if (first === null) return { messages: [] };
+    const rows = page(db, searchSides(r.filters), first.range, r.limit);
     return { messages: messageViews(db, rows.slice(0, r.limit)) };
   })();
 }

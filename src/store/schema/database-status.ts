@@ -1,5 +1,5 @@
 /** `contrail db status` and `GET /api/v1/db/status`: where the schema is, and how the database is. */
-import { statSync } from 'node:fs';
+import { fileSizeOrZero } from '../maintenance/database-size.js';
 import type { Db } from '../open-database.js';
 import { listBackups, type BackupInfo } from './backups.js';
 import { schemaStatus, type Migrations, type SchemaStatus } from './migration-runner.js';
@@ -15,14 +15,6 @@ export interface DatabaseStatus extends Omit<SchemaStatus, 'applied'> {
   bytes: { database: number; wal: number; free: number };
   autoVacuum: 'none' | 'full' | 'incremental';
   fts: { documents: number; acarsRows: number; segments: number; inSync: boolean } | null;
-}
-
-function size(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
 }
 
 function ftsHealth(db: Db): DatabaseStatus['fts'] {
@@ -46,7 +38,7 @@ export function databaseStatus(db: Db, path: string, backupDir: string, migratio
     lastMigration: last ? { name: last.name, appliedAt: last.appliedAt, durationMs: last.durationMs } : null,
     appliedCount: applied.length,
     latestBackup: backup ? { id: backup.id, createdAt: backup.createdAt, reason: backup.reason, bytes: backup.bytes } : null,
-    bytes: { database: size(path), wal: size(`${path}-wal`), free: (db.pragma('freelist_count', { simple: true }) as number) * pageSize },
+    bytes: { database: fileSizeOrZero(path), wal: fileSizeOrZero(`${path}-wal`), free: (db.pragma('freelist_count', { simple: true }) as number) * pageSize },
     autoVacuum: modes[db.pragma('auto_vacuum', { simple: true }) as number] ?? 'none',
     fts: ftsHealth(db),
   };

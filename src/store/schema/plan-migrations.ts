@@ -4,9 +4,10 @@
  * space migrating needs (the pre-migration backup plus any growth). The copy sits beside the
  * database, on the same filesystem, so its timing and space are the real ones.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { fileSizeOrZero } from '../maintenance/database-size.js';
 import { openWriterDatabase } from '../open-database.js';
 import { applyMigrations, schemaStatus, type Migrations, type StepResult } from './migration-runner.js';
 import { describeSchemaDiff, diffSchema, snapshotSchema } from './schema-snapshot.js';
@@ -29,14 +30,6 @@ export interface MigrationPlan {
   neededBytes: number;
 }
 
-function fileBytes(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
 export async function planMigrations(dbPath: string, options: { migrations?: Migrations; to?: string; onProgress?: (step: string) => void } = {}): Promise<MigrationPlan> {
   const dir = mkdtempSync(join(dirname(dbPath), '.plan-'));
   const copyPath = join(dir, 'copy.sqlite');
@@ -57,13 +50,13 @@ export async function planMigrations(dbPath: string, options: { migrations?: Mig
       const status = schemaStatus(copy, options.migrations);
       const pending = status.pending.filter((p) => options.to === undefined || p.name <= options.to);
       const before = snapshotSchema(copy);
-      const bytesBefore = fileBytes(copyPath);
+      const bytesBefore = fileSizeOrZero(copyPath);
       const started = performance.now();
       const steps = await applyMigrations(copy, { ...options, onProgress: (p) => options.onProgress?.(p.step) });
       const migrateMs = Math.round(performance.now() - started);
-      const walBytes = fileBytes(`${copyPath}-wal`);
+      const walBytes = fileSizeOrZero(`${copyPath}-wal`);
       copy.pragma('wal_checkpoint(TRUNCATE)');
-      const growthBytes = fileBytes(copyPath) - bytesBefore;
+      const growthBytes = fileSizeOrZero(copyPath) - bytesBefore;
       return {
         current: status.current,
         target: options.to ?? status.target,
