@@ -114,20 +114,7 @@ export class MirrorFeed {
     for (;;) {
       const rows = this.#readRange.all(this.#lastId, maxId, this.#options.chunkRows) as Row[];
       if (rows.length === 0) break;
-      const appender = await this.#duck.createAppender('messages');
-      let appended = 0;
-      try {
-        for (const r of rows) {
-          if ((r.msg_time as number) < cutoff) continue;
-          appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
-          appended++;
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-      mirrored += appended;
-      this.#rows += appended;
+      mirrored += await this.#appendMessages(rows, cutoff);
       this.#lastId = rows[rows.length - 1]!.id as number;
       const percent = Math.min(100, Math.round((1000 * (this.#lastId - startId)) / total) / 10);
       onProgress?.({ mirrored: this.#lastId - startId, total, percent, done: this.#lastId >= maxId });
@@ -147,20 +134,26 @@ export class MirrorFeed {
       const rows = this.#readIds.all(JSON.stringify(chunk)) as Row[];
       const deleted = await this.#duck.run(`DELETE FROM messages WHERE id IN (${chunk.join(',')})`);
       this.#rows -= Number(deleted.rowsChanged);
-      const appender = await this.#duck.createAppender('messages');
-      let appended = 0;
-      try {
-        for (const r of rows) {
-          if ((r.msg_time as number) < cutoff) continue;
-          appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
-          appended++;
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-      this.#rows += appended;
+      await this.#appendMessages(rows, cutoff);
     }
+  }
+
+  /** Appends the rows inside the window (message time at or after `cutoff`), one flush; returns how many. */
+  async #appendMessages(rows: readonly Row[], cutoff: number): Promise<number> {
+    const appender = await this.#duck.createAppender('messages');
+    let appended = 0;
+    try {
+      for (const r of rows) {
+        if ((r.msg_time as number) < cutoff) continue;
+        appendRow(appender, MESSAGE_MIRROR_COLUMNS, r);
+        appended++;
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    this.#rows += appended;
+    return appended;
   }
 
   /** Alert matches past the newest mirrored one, for messages in the window. */
