@@ -21,7 +21,6 @@ import { JournalBacklog } from './pipeline/journal-backlog.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { LiveServer } from './serve/live-server.js';
 import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
-import { forEachPublished } from './store/publish-batch.js';
 import { WriterClient } from './store/writer-client.js';
 import { AnalyticsClient } from './analytics/analytics-client.js';
 import type { MirrorState } from './threads/analytics-protocol.js';
@@ -149,7 +148,7 @@ export class Engine {
           log.info({ terms: terms.terms.length, ignore: terms.ignore.length }, 'alert terms loaded');
         },
         onRescan: (p) => {
-          this.#server?.broadcast({ event: 'alerts-rescan', ...p });
+          this.#server?.publishDatabase({ event: 'alerts-rescan', ...p });
           if (p.done) {
             log.info(p, 'alert rescan done');
             this.#analytics?.matchesChanged();
@@ -205,10 +204,8 @@ export class Engine {
           if (x.oldestReceivedAt !== null) m.commitLatency.observe((Date.now() - x.oldestReceivedAt) / 1000);
           m.recordIntel(x.duplicatesByType, x.alertHits);
           if (x.lastId !== null || x.updatedIds.length > 0) this.#analytics?.committed(x.lastId ?? 0, x.updatedIds);
-          forEachPublished(x.publish, (payload, type, topic) => {
-            this.#server.publish(payload, type, topic);
-            if (topic === 'messages') m.messagesPublished.inc({ type });
-          });
+          this.#server.publishBatch(x.publish);
+          for (const [type, n] of Object.entries(x.storedByType)) m.messagesPublished.inc({ type }, n);
         },
         onLost: (frames, reason, detail) => {
           m.framesLost.inc({ reason }, frames);
@@ -244,6 +241,7 @@ export class Engine {
     const intel = this.#intelAdmin();
     const reads = this.#messageReads();
     const analytics = (r: AnalyticsRequest): Promise<unknown> => this.#analyticsRequest(r);
+    const db = this.#dbAdmin();
     this.#server = new LiveServer({
       host: c.http.host,
       port: c.http.port,
@@ -252,18 +250,16 @@ export class Engine {
       log,
       routes: (app) => {
         const helpers = apiHelpers(c.database.adminToken, log, c.database.readToken);
-        registerDbApi(app, this.#dbAdmin(), helpers);
+        registerDbApi(app, db, helpers);
         registerIntelApi(app, intel, helpers);
         registerAnalyticsApi(app, analytics, helpers);
         registerSearchApi(app, reads, helpers);
       },
-      aircraft: intel.aircraft,
-      analytics,
+      services: { reads, aircraft: intel.aircraft, analytics, db, intel },
       backpressure: c.ws,
       limits: c.ws,
       ready: () => this.readiness(),
       tokens: { read: c.database.readToken, admin: c.database.adminToken },
-      reads,
     });
     m.storage = () => storageBytes({ dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, journalDir: c.journal.dir });
     if (!this.#server.native) {
@@ -420,7 +416,7 @@ export class Engine {
     if (appliedMigrations.length > 0 || (was === 'pending' && schema.mode === 'ready')) {
       this.#log.info({ applied: appliedMigrations, schema: schema.schema }, 'schema is current: writing resumes, catching up from the journal');
       this.#migration = null;
-      this.#server.broadcast({ event: 'db-migration', step: 'done', percent: 100, schema: schema.schema });
+      this.#server.publishDatabase({ event: 'db-migration', step: 'done', percent: 100, schema: schema.schema });
     }
     if (schema.mode === 'ready' && !this.#restoring) {
       this.#startAnalytics();
@@ -447,7 +443,7 @@ export class Engine {
             lastLog = Date.now();
             log.info(p, 'analytics: mirror catching up from SQLite');
           }
-          this.#server?.broadcast({ event: 'mirror-catch-up', ...p });
+          this.#server?.publishDatabase({ event: 'mirror-catch-up', ...p });
         },
         onState: (st) => {
           m.mirrorLag.set(st.lagMs / 1000);
@@ -486,7 +482,7 @@ export class Engine {
     this.#migration = { progress: p };
     // Creating a new database's schema at start is routine; a migration of existing data is news.
     this.#log[this.#schema ? 'info' : 'debug']({ step: p.step, percent: p.percent, elapsedMs: p.elapsedMs }, 'migration progress');
-    this.#server?.broadcast({ event: 'db-migration', ...p });
+    this.#server?.publishDatabase({ event: 'db-migration', ...p });
   }
 
   /** Replays what waited for the schema, then lets the journal backlog flow again. */
@@ -536,9 +532,9 @@ export class Engine {
         this.#writer.request({ op: 'migrate' }).catch((err: Error) => {
           this.#migration = { progress: this.#migration!.progress, error: err.message };
           this.#log.error({ err }, 'migration failed; the database is as it was before it');
-          this.#server.broadcast({ event: 'db-migration', step: 'failed', error: err.message });
+          this.#server.publishDatabase({ event: 'db-migration', step: 'failed', error: err.message });
         });
-        return { status: 202, body: { state: 'migrating', pending: this.#schema.pending, progress: 'WebSocket clients receive {"topic":"system","data":{"event":"db-migration",…}}; or poll GET /api/v1/db/status' } };
+        return { status: 202, body: { state: 'migrating', pending: this.#schema.pending, progress: 'WebSocket clients subscribed to the database topic receive {"topic":"database","data":{"event":"db-migration",…}}; or poll GET /api/v1/db/status' } };
       },
       restore: (id) => this.#restore(id),
     };

@@ -30,8 +30,8 @@ export interface Config {
   decodeThreads: number;
   /** The reader pool: threads answering searches, history and aircraft lookups, and each query's time limit. */
   reads: { threads: number; queryTimeoutMs: number };
-  /** WebSocket limits: the slow-client policy (unsent bytes past which a client is paused, how long it may stay so), connections, request rate. */
-  ws: { maxBufferedBytes: number; maxBehindMs: number; maxClients: number; requestsPerSecond: number };
+  /** WebSocket limits: the slow-client policy (unsent bytes past which a client is paused, how long it may stay so), connections, request rate, subscriptions per client. */
+  ws: { maxBufferedBytes: number; maxBehindMs: number; maxClients: number; requestsPerSecond: number; maxSubscriptions: number };
   batch: { maxFrames: number; maxWaitMs: number };
   /** Frames past this size are rejected as oversize. */
   maxFrameBytes: number;

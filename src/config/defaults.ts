@@ -94,6 +94,9 @@ export const INTEGER_SETTINGS = {
   // Requests per second per client on average (bursts of twice as many): subscriptions, lookups,
   // searches. Past it a request is answered RATE_LIMITED, not run.
   CONTRAIL_WS_REQUESTS_PER_SECOND: { min: 1, max: 10000, fallback: 20 },
+  // Subscriptions one client may hold (topics such as flight:UAL123 each count): every routed
+  // subscription is looked up for every published message.
+  CONTRAIL_WS_MAX_SUBSCRIPTIONS: { min: 1, max: 10000, fallback: 100 },
   // A search or history query running longer is stopped and the client told to narrow it.
   CONTRAIL_QUERY_TIMEOUT_MS: { min: 100, max: 600000, fallback: 5000 },
   // Backups before migrations and restores: the newest N are kept...

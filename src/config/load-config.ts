@@ -79,6 +79,7 @@ export function loadConfig(env: Env, cwd: string): Config {
       maxBehindMs: int('CONTRAIL_WS_MAX_BEHIND_SECONDS') * 1000,
       maxClients: int('CONTRAIL_WS_MAX_CLIENTS'),
       requestsPerSecond: int('CONTRAIL_WS_REQUESTS_PER_SECOND'),
+      maxSubscriptions: int('CONTRAIL_WS_MAX_SUBSCRIPTIONS'),
     },
     batch: { maxFrames: int('CONTRAIL_BATCH_MAX_FRAMES'), maxWaitMs: int('CONTRAIL_BATCH_MAX_WAIT_MS') },
     maxFrameBytes: int('CONTRAIL_MAX_FRAME_BYTES'),

@@ -1,8 +1,10 @@
 /**
  * HTTP and WebSocket on one port, with uWebSockets.js: `/ws` for live clients, `/healthz`,
- * `/metrics`, the dashboard at `/`. Publishing hands uWS the payload bytes the writer produced;
- * uWS fans them out natively; a client whose unsent bytes pass the slow-client limit is paused,
- * told what it missed when it drains, or dropped (client-backpressure.ts).
+ * `/readyz`, `/metrics`, the dashboard at `/`. Publishing hands uWS the payload bytes the writer
+ * produced and uWS fans them out natively; narrow subscriptions (a flight, a label, a filter) go
+ * through the router (ws-router.ts); MessagePack clients get each message re-encoded once. A
+ * client whose unsent bytes pass the slow-client limit is paused, told what it missed when it
+ * drains, or dropped (client-backpressure.ts). Requests are run by ws-requests.ts.
  */
 import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
@@ -11,29 +13,26 @@ import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import { ContrailError } from '../errors.js';
 import { loadUws } from './uws.js';
 import { registerDashboard } from './dashboard.js';
-import type { PublishTopic } from '../store/publish-batch.js';
-import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
-import type { AnalyticsRequest } from '../analytics/analytics-request.js';
-import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
-import { ClientBackpressure, type BackpressurePolicy } from './client-backpressure.js';
-import { TokenBucket } from './token-bucket.js';
+import { forEachPublished, type PublishTopic } from '../store/publish-batch.js';
+import type { BackpressurePolicy } from './client-backpressure.js';
 import { anyTokenMatches, bearerMatches } from './admin-api.js';
-import { errorReply, okReply, parseRequest, RequestError, resultReply, uwsTopicsFor, type ErrorCode, type RequestId, type Topic } from './ws-protocol.js';
-
-interface ClientData {
-  topics: Set<Topic>;
-  /** uWS topics currently subscribed, derived from `topics` (none while the client is behind). */
-  uwsTopics: Set<string>;
-  backpressure: ClientBackpressure;
-  requests: TokenBucket;
-}
+import { decodeFrame, encodeFrame, FrameError, jsonToMsgpack, MSGPACK_PROTOCOL, type Encoding } from './ws-encoding.js';
+import { errorReply, parseRequest, PROTOCOL_VERSION, readId, RequestError, resultReply, type RequestId } from './ws-protocol.js';
+import { handleRequest, replyCode, type ClientSession, type RequestServices } from './ws-requests.js';
+import { MessageRouter } from './ws-router.js';
+import { planDelivery } from './ws-topics.js';
+import { ClientState, uwsTopic, type UserData } from './ws-client-state.js';
 
 /** How often every client's unsent bytes are looked at (and on each uWS drain event). */
 const BACKPRESSURE_CHECK_MS = 100;
-/** A browser cannot set headers on a WebSocket: it offers its read token as this subprotocol. */
+/** A browser cannot set headers on a WebSocket: it offers its token as this subprotocol. */
 const TOKEN_PROTOCOL = 'contrail.token.';
+/** Asks for JSON frames explicitly (the default). */
+const JSON_PROTOCOL = 'contrail.json';
 /** WebSocket close code for a client dropped for staying behind (policy violation). */
 const CLOSE_TOO_SLOW = 1008;
+/** Largest request frame; uWS closes a connection that sends more (code 1009). */
+export const MAX_REQUEST_BYTES = 16 * 1024;
 
 export interface LiveServerOptions {
   host: string;
@@ -44,17 +43,13 @@ export interface LiveServerOptions {
   log: Logger;
   /** More HTTP routes (the admin API), registered before the catch-all 404. */
   routes: (app: TemplatedApp) => void;
-  /** Answers the `aircraft` request (in the reader pool); null when no aircraft matches. */
-  aircraft: (q: AircraftQuery) => Promise<unknown>;
-  /** Answers the `analytics` request (in the analytics thread). */
-  analytics: (r: AnalyticsRequest) => Promise<unknown>;
-  /** Answers `search` and `history` (in the reader pool). */
-  reads: { search(r: SearchRequest): Promise<unknown>; recent(r: RecentRequest): Promise<unknown> };
+  /** What WebSocket requests are answered by (reads, analytics, admin operations). */
+  services: Omit<RequestServices, 'maxSubscriptions' | 'adminToken' | 'onAuthRefused'>;
   /** The slow-client policy. */
   backpressure: BackpressurePolicy;
-  /** Connections, and requests per second per client. */
+  /** Connections, requests per second and subscriptions per client. */
   limits: ClientLimits;
-  /** With a read token, a WebSocket must present it (or the admin token): `Authorization: Bearer`, or a browser's subprotocol `contrail.token.<token>`. */
+  /** With a read token, a WebSocket must present it (or the admin token): `Authorization: Bearer`, or a browser's subprotocol `contrail.token.<token>`. The admin token also makes the connection admin. */
   tokens: { read: string | null; admin: string | null };
   /** The body of /readyz; `ok: false` answers 503. */
   ready: () => { ok: boolean } & Record<string, unknown>;
@@ -63,46 +58,39 @@ export interface LiveServerOptions {
 export interface ClientLimits {
   maxClients: number;
   requestsPerSecond: number;
+  maxSubscriptions: number;
 }
 
-/** Every client is subscribed to this topic from the start: engine events (migration progress). */
-const SYSTEM_TOPIC = 'system';
-
-const textDecoder = new TextDecoder();
-
-/** The id of a request that will not be parsed (rate limited), when it can be read cheaply. */
-function requestIdOf(message: ArrayBuffer): RequestId {
-  try {
-    const id = (JSON.parse(textDecoder.decode(message)) as { id?: unknown }).id;
-    return typeof id === 'string' || typeof id === 'number' ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The reply code for an error from the engine's own parts. */
-function replyCode(e: unknown): ErrorCode {
-  const code = e instanceof ContrailError ? e.code : null;
-  if (code === 'CONTRAIL_ERR_USAGE' || code === 'CONTRAIL_ERR_BAD_REQUEST') return 'BAD_REQUEST';
-  if (code === 'CONTRAIL_ERR_NOT_READY' || code === 'CONTRAIL_ERR_CLOSED' || code === 'CONTRAIL_ERR_WORKER') return 'UNAVAILABLE';
-  if (code === 'CONTRAIL_ERR_BUSY') return 'BUSY';
-  if (code === 'CONTRAIL_ERR_QUERY_TIMEOUT') return 'TIMEOUT';
-  return 'INTERNAL';
+/** What the upgrade decided: the subprotocol to answer with, the encoding, and whether the client is admin. */
+interface Accepted {
+  protocol: string;
+  encoding: Encoding;
+  admin: boolean;
 }
 
 export class LiveServer {
   readonly #options: LiveServerOptions;
+  readonly #services: RequestServices;
   readonly #app: TemplatedApp;
-  readonly #clients = new Set<WebSocket<ClientData>>();
+  readonly #clients = new Set<ClientState>();
   /** Clients behind (paused): messages published meanwhile are counted for them. */
-  readonly #behind = new Set<WebSocket<ClientData>>();
+  readonly #behind = new Set<ClientState>();
+  readonly #router = new MessageRouter<ClientState>();
   readonly #policy: BackpressurePolicy;
+  /** Connected MessagePack clients: while none, nothing is re-encoded. */
+  #msgpackClients = 0;
   #backpressureTimer: NodeJS.Timeout | null = null;
   #listenSocket: us_listen_socket | null = null;
   readonly native: boolean;
 
   constructor(options: LiveServerOptions) {
     this.#options = options;
+    this.#services = {
+      ...options.services,
+      adminToken: options.tokens.admin,
+      maxSubscriptions: options.limits.maxSubscriptions,
+      onAuthRefused: () => options.metrics.wsRefused.inc({ reason: 'auth' }),
+    };
     const { uws, native } = loadUws();
     this.native = native;
     this.#app = uws.App();
@@ -127,30 +115,64 @@ export class LiveServer {
     });
   }
 
-  /** Sends one stored message's payload to its subscribers. */
-  publish(payload: Uint8Array, type: DecoderType, topic: PublishTopic = 'messages'): void {
-    if (this.#behind.size > 0) this.#countMissed(type, topic);
-    if (topic === 'alerts') {
-      this.#app.publish('alerts', payload, false);
-      return;
+  /**
+   * Sends a commit's messages (a publish batch from the writer) to their subscribers: native
+   * topics first, in order, then each routed client's share in one corked write.
+   */
+  publishBatch(buffer: ArrayBuffer): void {
+    const app = this.#app;
+    const routing = this.#router.size > 0;
+    const msgpack = this.#msgpackClients > 0;
+    const outbox = new Map<ClientState, Uint8Array[]>();
+    forEachPublished(buffer, (p) => {
+      if (this.#behind.size > 0) this.#countMissed(p.type, p.topic);
+      let packed: Uint8Array | null = null;
+      const packedPayload = (): Uint8Array => (packed ??= jsonToMsgpack(p.payload));
+      if (p.topic === 'alerts') {
+        app.publish('alerts', p.payload, false);
+        if (msgpack && app.numSubscribers('mp:alerts') > 0) app.publish('mp:alerts', packedPayload(), true);
+        return;
+      }
+      const typeTopic = `messages:${p.type}`;
+      app.publish('messages', p.payload, false);
+      app.publish(typeTopic, p.payload, false);
+      if (msgpack && (app.numSubscribers('mp:messages') > 0 || app.numSubscribers(`mp:${typeTopic}`) > 0)) {
+        app.publish('mp:messages', packedPayload(), true);
+        app.publish(`mp:${typeTopic}`, packedPayload(), true);
+      }
+      if (!routing) return;
+      this.#router.route(p.meta(), (c) => {
+        if (c.backpressure.behind) {
+          c.backpressure.miss();
+          return;
+        }
+        let frames = outbox.get(c);
+        if (!frames) outbox.set(c, (frames = []));
+        frames.push(c.encoding === 'json' ? p.payload : packedPayload());
+      });
+    });
+    for (const [c, frames] of outbox) {
+      if (!this.#clients.has(c)) continue;
+      const binary = c.encoding === 'msgpack';
+      c.ws.cork(() => {
+        for (const f of frames) c.ws.send(f, binary);
+      });
     }
-    this.#app.publish('messages', payload, false);
-    this.#app.publish(`messages:${type}`, payload, false);
   }
 
   /** Clients subscribed to the stats topic: the engine computes stats only for someone. */
   get statsSubscribers(): number {
-    return this.#app.numSubscribers('stats');
+    return this.#app.numSubscribers('stats') + this.#app.numSubscribers('mp:stats');
   }
 
   /** Publishes `{"topic":"stats","data":{...}}` to the clients subscribed to stats. */
   publishStats(data: Record<string, unknown>): void {
-    this.#app.publish('stats', JSON.stringify({ topic: 'stats', data }), false);
+    this.#publishEvent('stats', data);
   }
 
-  /** Sends an engine event to every connected client: `{"topic":"system","data":{...}}`. */
-  broadcast(data: Record<string, unknown>): void {
-    this.#app.publish(SYSTEM_TOPIC, JSON.stringify({ topic: SYSTEM_TOPIC, data }), false);
+  /** Database progress (migrations, rescans, the mirror's catch-up) to the `database` topic. */
+  publishDatabase(data: Record<string, unknown>): void {
+    this.#publishEvent('database', data);
   }
 
   /** Stops listening and closes every client. */
@@ -160,14 +182,20 @@ export class LiveServer {
     const { uws } = loadUws();
     if (this.#listenSocket) uws.us_listen_socket_close(this.#listenSocket);
     this.#listenSocket = null;
-    for (const ws of this.#clients) ws.end(1001, 'server shutting down');
+    for (const c of [...this.#clients]) c.ws.end(1001, 'server shutting down');
     this.#clients.clear();
+  }
+
+  #publishEvent(topic: 'stats' | 'database', data: Record<string, unknown>): void {
+    const frame = { topic, data };
+    this.#app.publish(topic, JSON.stringify(frame), false);
+    if (this.#msgpackClients > 0) this.#app.publish(uwsTopic('msgpack', topic), encodeFrame('msgpack', frame), true);
   }
 
   #routes(): void {
     const { metrics, log } = this.#options;
-    this.#app.ws<ClientData>('/ws', {
-      maxPayloadLength: 16 * 1024,
+    this.#app.ws<UserData>('/ws', {
+      maxPayloadLength: MAX_REQUEST_BYTES,
       // uWS's own hard stop: it drops, uncounted, what would pass it. The policy pauses a client far
       // below it (checked every 100 ms), so only a client taking megabytes in 100 ms could reach it.
       maxBackpressure: Math.max(16 * 1024 * 1024, 4 * this.#policy.maxBufferedBytes),
@@ -175,8 +203,7 @@ export class LiveServer {
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
         const { maxClients, requestsPerSecond } = this.#options.limits;
-        const offered = req.getHeader('sec-websocket-protocol');
-        const accepted = this.#acceptToken(req.getHeader('authorization'), offered);
+        const accepted = this.#acceptUpgrade(req.getHeader('authorization'), req.getHeader('sec-websocket-protocol'));
         if (accepted === null) {
           metrics.wsRefused.inc({ reason: 'token' });
           const error = { code: 'CONTRAIL_ERR_UNAUTHORIZED', message: 'this server needs its read token: Authorization: Bearer <token>, or the WebSocket subprotocol contrail.token.<token>' };
@@ -188,29 +215,23 @@ export class LiveServer {
           this.#json(res, '503 Service Unavailable', JSON.stringify({ error: { code: 'CONTRAIL_ERR_BUSY', message: `${maxClients} WebSocket clients already connected (CONTRAIL_WS_MAX_CLIENTS): try again later` } }));
           return;
         }
-        res.upgrade<ClientData>(
-          {
-            topics: new Set(),
-            uwsTopics: new Set(),
-            backpressure: new ClientBackpressure(this.#policy),
-            requests: new TokenBucket(requestsPerSecond, 2 * requestsPerSecond, Date.now()),
-          },
+        res.upgrade<UserData>(
+          { state: new ClientState(accepted.encoding, accepted.admin, this.#policy, requestsPerSecond, Date.now()) },
           req.getHeader('sec-websocket-key'),
-          accepted,
+          accepted.protocol,
           req.getHeader('sec-websocket-extensions'),
           context,
         );
       },
-      open: (ws) => {
-        ws.subscribe(SYSTEM_TOPIC);
-        this.#clients.add(ws);
-        metrics.wsClients.set(this.#clients.size);
-      },
-      message: (ws, message, isBinary) => this.#onRequest(ws, message, isBinary),
-      drain: (ws) => this.#checkClient(ws, Date.now()),
+      open: (ws) => this.#open(ws),
+      message: (ws, message, isBinary) => this.#onRequest(ws.getUserData().state, message, isBinary),
+      drain: (ws) => this.#checkClient(ws.getUserData().state, Date.now()),
       close: (ws) => {
-        this.#clients.delete(ws);
-        this.#behind.delete(ws);
+        const c = ws.getUserData().state;
+        this.#clients.delete(c);
+        this.#behind.delete(c);
+        this.#router.drop(c, c.plan.routed);
+        if (c.encoding === 'msgpack') this.#msgpackClients--;
         metrics.wsBehind.set(this.#behind.size);
         metrics.wsClients.set(this.#clients.size);
       },
@@ -244,6 +265,38 @@ export class LiveServer {
     this.#app.any('/*', (res) => this.#json(res, '404 Not Found', JSON.stringify({ error: 'not found', routes: ['/', '/ws', '/healthz', '/readyz', '/metrics', '/api/v1/db/status', '/api/v1/db/backups'] })));
   }
 
+  #open(ws: WebSocket<UserData>): void {
+    const c = ws.getUserData().state;
+    c.ws = ws;
+    c.session = this.#session(c);
+    this.#clients.add(c);
+    if (c.encoding === 'msgpack') this.#msgpackClients++;
+    this.#syncNative(c);
+    this.#options.metrics.wsClients.set(this.#clients.size);
+    c.session.send({ topic: 'system', data: { event: 'hello', protocol: PROTOCOL_VERSION, encoding: c.encoding, admin: c.session.admin } });
+  }
+
+  #session(c: ClientState): ClientSession {
+    const encode = (frame: object): string | Uint8Array => encodeFrame(c.encoding, frame);
+    const binary = c.encoding === 'msgpack';
+    const send = (frame: object): void => {
+      if (this.#clients.has(c)) c.ws.send(encode(frame), binary);
+    };
+    return {
+      encoding: c.encoding,
+      subscriptions: new Map(),
+      admin: c.admin,
+      send,
+      answer: (id, work) => this.#answer(c, id, work),
+      subscriptionsChanged: () => {
+        const plan = planDelivery(c.session.subscriptions.values());
+        this.#router.set(c, c.plan.routed, plan.routed);
+        c.plan = plan;
+        this.#syncNative(c);
+      },
+    };
+  }
+
   #json(res: HttpResponse, status: string, body: string, headers: Record<string, string> = {}): void {
     res.cork(() => {
       res.writeStatus(status).writeHeader('Content-Type', 'application/json');
@@ -252,137 +305,116 @@ export class LiveServer {
     });
   }
 
-  #onRequest(ws: WebSocket<ClientData>, message: ArrayBuffer, isBinary: boolean): void {
+  #onRequest(c: ClientState, message: ArrayBuffer, isBinary: boolean): void {
+    let id: RequestId = null;
     try {
-      if (isBinary) throw new RequestError(null, 'BAD_REQUEST', 'requests are JSON text frames');
-      const data = ws.getUserData();
-      if (!data.requests.take(Date.now())) {
+      let value: unknown;
+      try {
+        value = decodeFrame(c.encoding, message, isBinary);
+      } catch (e) {
+        if (e instanceof FrameError) throw new RequestError(null, 'BAD_REQUEST', e.message);
+        throw e;
+      }
+      id = readId(value);
+      if (!c.requests.take(Date.now())) {
         this.#options.metrics.wsRateLimited.inc();
         const { requestsPerSecond } = this.#options.limits;
-        throw new RequestError(requestIdOf(message), 'RATE_LIMITED', `more than ${requestsPerSecond} requests a second (bursts of ${2 * requestsPerSecond}): this one was not run; slow down (CONTRAIL_WS_REQUESTS_PER_SECOND)`);
+        throw new RequestError(id, 'RATE_LIMITED', `more than ${requestsPerSecond} requests a second (bursts of ${2 * requestsPerSecond}): this one was not run; slow down (CONTRAIL_WS_REQUESTS_PER_SECOND)`);
       }
-      const req = parseRequest(textDecoder.decode(message));
-      switch (req.op) {
-        case 'subscribe': {
-          for (const t of req.topics) data.topics.add(t);
-          this.#syncTopics(ws, data);
-          const history = req.history;
-          if (history === null) ws.send(okReply(req.id), false);
-          // Live messages may arrive before this reply: a client merges by id.
-          else this.#answer(ws, req.id, async () => ({ history: (await this.#options.reads.recent(history)) as unknown }));
-          break;
-        }
-        case 'search':
-          this.#answer(ws, req.id, () => this.#options.reads.search(req.request));
-          break;
-        case 'history':
-          this.#answer(ws, req.id, () => this.#options.reads.recent(req.request));
-          break;
-        case 'unsubscribe':
-          for (const t of req.topics) data.topics.delete(t);
-          this.#syncTopics(ws, data);
-          ws.send(okReply(req.id), false);
-          break;
-        case 'ping':
-          ws.send(okReply(req.id), false);
-          break;
-        case 'aircraft':
-          this.#answer(ws, req.id, () => this.#options.aircraft(req.query));
-          break;
-        case 'analytics':
-          this.#answer(ws, req.id, () => this.#options.analytics(req.request));
-          break;
-      }
+      handleRequest(parseRequest(value), c.session, this.#services);
     } catch (e) {
-      if (e instanceof RequestError) ws.send(errorReply(e), false);
-      else throw e;
+      if (e instanceof RequestError) {
+        c.session.send(errorReply(e));
+        return;
+      }
+      // A fault of ours: the client still gets its one reply, and the log says what happened.
+      this.#options.log.error({ err: e }, 'WebSocket request failed');
+      c.session.send(errorReply(new RequestError(id, 'INTERNAL', (e as Error).message)));
     }
   }
 
   /** Sends one reply for an asynchronous request, unless the client left meanwhile. */
-  #answer(ws: WebSocket<ClientData>, id: RequestId, work: () => Promise<unknown>): void {
-    const send = (text: string): void => {
-      if (this.#clients.has(ws)) ws.send(text, false);
-    };
+  #answer(c: ClientState, id: RequestId, work: () => Promise<unknown>): void {
     Promise.resolve()
       .then(work)
       .then(
-        (value) => send(resultReply(id, value)),
+        (value) => c.session.send(resultReply(id, value)),
         (e: unknown) => {
           const err = e instanceof RequestError ? e : new RequestError(id, replyCode(e), (e as Error).message);
-          send(errorReply(err));
+          if (err.code === 'INTERNAL') this.#options.log.error({ err: e }, 'WebSocket request failed');
+          c.session.send(errorReply(err));
         },
       );
   }
 
   /**
-   * The subprotocol to answer the upgrade with ('' for none), or null when a read token is needed
-   * and neither the Authorization header nor an offered `contrail.token.<token>` carries it.
+   * What to answer the upgrade with, or null when a read token is needed and neither the
+   * Authorization header nor an offered `contrail.token.<token>` carries it (or the admin token).
+   * A client offering `contrail.msgpack` gets MessagePack frames (and that subprotocol back).
    */
-  #acceptToken(authorization: string, offered: string): string | null {
+  #acceptUpgrade(authorization: string, offered: string): Accepted | null {
     const { read, admin } = this.#options.tokens;
     const protocols = offered.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
     const tokenProtocol = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL));
-    if (read === null) return tokenProtocol ?? '';
-    if (bearerMatches(authorization, [read, admin])) return tokenProtocol ?? '';
-    if (tokenProtocol !== undefined && anyTokenMatches(tokenProtocol.slice(TOKEN_PROTOCOL.length), [read, admin])) return tokenProtocol;
-    return null;
+    const offeredToken = tokenProtocol?.slice(TOKEN_PROTOCOL.length) ?? null;
+    const isAdmin = admin !== null && (bearerMatches(authorization, [admin]) || (offeredToken !== null && anyTokenMatches(offeredToken, [admin])));
+    if (read !== null && !isAdmin && !bearerMatches(authorization, [read]) && !(offeredToken !== null && anyTokenMatches(offeredToken, [read]))) return null;
+    const encoding: Encoding = protocols.includes(MSGPACK_PROTOCOL) ? 'msgpack' : 'json';
+    const protocol = encoding === 'msgpack' ? MSGPACK_PROTOCOL : protocols.includes(JSON_PROTOCOL) ? JSON_PROTOCOL : (tokenProtocol ?? '');
+    return { protocol, encoding, admin: isAdmin };
   }
 
   #checkBackpressure(): void {
     const now = Date.now();
-    for (const ws of this.#clients) this.#checkClient(ws, now);
+    for (const c of this.#clients) this.#checkClient(c, now);
   }
 
   /** Applies the slow-client policy to one client (see client-backpressure.ts). */
-  #checkClient(ws: WebSocket<ClientData>, now: number): void {
-    const data = ws.getUserData();
-    const verdict = data.backpressure.check(ws.getBufferedAmount(), now);
+  #checkClient(c: ClientState, now: number): void {
+    if (!this.#clients.has(c)) return;
+    const verdict = c.backpressure.check(c.ws.getBufferedAmount(), now);
     const { metrics, log } = this.#options;
     switch (verdict.action) {
       case 'none':
         return;
       case 'pause':
-        for (const t of data.uwsTopics) ws.unsubscribe(t);
-        ws.unsubscribe(SYSTEM_TOPIC);
-        data.uwsTopics = new Set();
-        this.#behind.add(ws);
+        for (const t of c.uwsTopics) c.ws.unsubscribe(t);
+        c.uwsTopics = new Set();
+        this.#behind.add(c);
         metrics.wsBehind.set(this.#behind.size);
         return;
       case 'resume':
-        this.#behind.delete(ws);
+        this.#behind.delete(c);
         metrics.wsBehind.set(this.#behind.size);
         metrics.wsMissed.inc(verdict.missed);
-        ws.subscribe(SYSTEM_TOPIC);
-        this.#syncTopics(ws, data);
-        ws.send(JSON.stringify({ topic: SYSTEM_TOPIC, data: { event: 'missed', missed: verdict.missed } }), false);
+        this.#syncNative(c);
+        c.session.send({ topic: 'system', data: { event: 'missed', missed: verdict.missed } });
         return;
       case 'disconnect':
-        this.#behind.delete(ws);
+        this.#behind.delete(c);
         metrics.wsBehind.set(this.#behind.size);
         metrics.wsMissed.inc(verdict.missed);
         metrics.wsSlowDisconnects.inc();
         log.warn({ missed: verdict.missed, behindMs: this.#policy.maxBehindMs }, 'WebSocket client disconnected: it stayed behind');
-        ws.end(CLOSE_TOO_SLOW, `too slow: behind for ${Math.round(this.#policy.maxBehindMs / 1000)} s, ${verdict.missed} messages missed`);
+        c.ws.end(CLOSE_TOO_SLOW, `too slow: behind for ${Math.round(this.#policy.maxBehindMs / 1000)} s, ${verdict.missed} messages missed`);
         return;
     }
   }
 
-  /** A message published while some clients are behind: each one it was meant for misses it. */
+  /** A message published while some clients are behind: each one its native topics meant it for misses it (the router counts its own). */
   #countMissed(type: DecoderType, topic: PublishTopic): void {
-    for (const ws of this.#behind) {
-      const { topics, backpressure } = ws.getUserData();
-      const wanted = topic === 'alerts' ? topics.has('alerts') : topics.has('messages') || topics.has(`messages:${type}`);
-      if (wanted) backpressure.miss();
+    for (const c of this.#behind) {
+      const wanted = topic === 'alerts' ? c.plan.native.has('alerts') : c.plan.nativeTypes.has(type);
+      if (wanted) c.backpressure.miss();
     }
   }
 
-  #syncTopics(ws: WebSocket<ClientData>, data: ClientData): void {
-    // A client behind stays off its topics until it is resumed; its subscriptions still change.
-    if (data.backpressure.behind) return;
-    const want = new Set<string>(uwsTopicsFor(data.topics));
-    for (const t of data.uwsTopics) if (!want.has(t)) ws.unsubscribe(t);
-    for (const t of want) if (!data.uwsTopics.has(t)) ws.subscribe(t);
-    data.uwsTopics = want;
+  /** Puts the client on the uWS topics its plan wants; a client behind stays off until resumed. */
+  #syncNative(c: ClientState): void {
+    if (c.backpressure.behind) return;
+    const want = c.wantedUwsTopics();
+    for (const t of c.uwsTopics) if (!want.has(t)) c.ws.unsubscribe(t);
+    for (const t of want) if (!c.uwsTopics.has(t)) c.ws.subscribe(t);
+    c.uwsTopics = want;
   }
 }

@@ -1,30 +1,57 @@
 /**
- * The client side of the WebSocket protocol: requests are JSON objects `{op, id, ...}`; every
- * request gets exactly one reply `{id, ok: true}` or `{id, ok: false, error: {code, message}}`.
+ * The client side of the WebSocket protocol: requests are objects `{op, id, ...}` (JSON text, or
+ * MessagePack with the `contrail.msgpack` subprotocol); every request gets exactly one reply
+ * `{id, ok: true[, result]}` or `{id, ok: false, error: {code, message}}`.
  * Pure: parsing and validation only; docs/protocol.md is the contract.
  */
-import { DECODER_TYPES, isDecoderType } from '../decode/message.js';
 import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
 import { parseRecentRequest, parseSearchRequest, type RecentRequest, type SearchRequest } from '../store/reads/search-request.js';
+import { parseFilter, parseTopic, TOPIC_GRAMMAR, type Filter, type ParsedTopic } from './ws-topics.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-export type Topic = 'messages' | `messages:${(typeof DECODER_TYPES)[number]}` | 'alerts' | 'stats';
+/** Operations that change the database or its alert terms: they need the admin token. */
+export const ADMIN_OPS = ['alerts.add', 'alerts.remove', 'alerts.rescan', 'db.backup', 'db.migrate', 'db.restore'] as const;
+export type AdminOp = (typeof ADMIN_OPS)[number];
 
 export type ClientRequest =
   /** `history`: also the newest N stored messages (of every type), in the reply. */
-  | { op: 'subscribe'; id: RequestId; topics: Topic[]; history: RecentRequest | null }
-  | { op: 'unsubscribe'; id: RequestId; topics: Topic[] }
+  | { op: 'subscribe'; id: RequestId; topics: ParsedTopic[]; filter: Filter | null; history: RecentRequest | null }
+  | { op: 'unsubscribe'; id: RequestId; topics: ParsedTopic[] }
+  | { op: 'subscriptions'; id: RequestId }
   | { op: 'ping'; id: RequestId }
+  | { op: 'auth'; id: RequestId; token: string }
   | { op: 'aircraft'; id: RequestId; query: AircraftQuery }
   | { op: 'analytics'; id: RequestId; request: AnalyticsRequest }
   | { op: 'search'; id: RequestId; request: SearchRequest }
-  | { op: 'history'; id: RequestId; request: RecentRequest };
+  | { op: 'history'; id: RequestId; request: RecentRequest }
+  | { op: 'alerts.terms' | 'db.status' | 'db.backups'; id: RequestId }
+  | { op: 'alerts.add'; id: RequestId; term: unknown; regex: unknown; ignore: boolean }
+  | { op: 'alerts.remove'; id: RequestId; term: string; ignore: boolean }
+  | { op: 'alerts.rescan' | 'db.backup' | 'db.migrate'; id: RequestId }
+  | { op: 'db.restore'; id: RequestId; backup: string };
+
+export const OPS: readonly ClientRequest['op'][] = ['subscribe', 'unsubscribe', 'subscriptions', 'ping', 'auth', 'aircraft', 'analytics', 'search', 'history', 'alerts.terms', 'db.status', 'db.backups', ...ADMIN_OPS];
 
 export type RequestId = string | number | null;
 
-export type ErrorCode = 'BAD_REQUEST' | 'UNKNOWN_OP' | 'UNKNOWN_TOPIC' | 'TOO_MANY_TOPICS' | 'UNAVAILABLE' | 'BUSY' | 'TIMEOUT' | 'RATE_LIMITED' | 'INTERNAL';
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNKNOWN_OP',
+  'UNKNOWN_TOPIC',
+  'TOO_MANY_TOPICS',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAVAILABLE',
+  'BUSY',
+  'TIMEOUT',
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class RequestError extends Error {
   constructor(
@@ -36,55 +63,75 @@ export class RequestError extends Error {
   }
 }
 
-export const ALL_TOPICS: readonly Topic[] = ['messages', ...DECODER_TYPES.map((t) => `messages:${t}` as Topic), 'alerts', 'stats'];
-
-export function isTopic(value: unknown): value is Topic {
-  if (value === 'messages' || value === 'alerts' || value === 'stats') return true;
-  return typeof value === 'string' && value.startsWith('messages:') && isDecoderType(value.slice('messages:'.length));
-}
-
-function readId(obj: Record<string, unknown>): RequestId {
-  const id = obj.id;
+/** The id of a request, when it has a usable one. */
+export function readId(value: unknown): RequestId {
+  if (typeof value !== 'object' || value === null) return null;
+  const id = (value as { id?: unknown }).id;
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
 }
 
-function readTopics(obj: Record<string, unknown>, id: RequestId): Topic[] {
+/** At most this many topic names in one request (the per-client limit is checked by the server). */
+const MAX_TOPICS_PER_REQUEST = 256;
+
+function readTopics(obj: Record<string, unknown>, id: RequestId): ParsedTopic[] {
   const topics = obj.topics;
   if (!Array.isArray(topics) || topics.length === 0) throw new RequestError(id, 'BAD_REQUEST', '"topics" must be a non-empty array of topic names');
-  if (topics.length > ALL_TOPICS.length) throw new RequestError(id, 'TOO_MANY_TOPICS', `at most ${ALL_TOPICS.length} topics per request`);
+  if (topics.length > MAX_TOPICS_PER_REQUEST) throw new RequestError(id, 'TOO_MANY_TOPICS', `at most ${MAX_TOPICS_PER_REQUEST} topics per request`);
+  const out = new Map<string, ParsedTopic>();
   for (const t of topics) {
-    if (!isTopic(t)) throw new RequestError(id, 'UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(t)}; topics are ${ALL_TOPICS.join(', ')}`);
+    const parsed = parseTopic(t);
+    if (parsed === null) throw new RequestError(id, 'UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(t)}; topics are ${TOPIC_GRAMMAR}`);
+    out.set(parsed.name, parsed);
   }
-  return topics as Topic[];
+  return [...out.values()];
 }
 
-/** Parses one text frame from a client. Throws RequestError (with the id when it could be read). */
-export function parseRequest(text: string): ClientRequest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new RequestError(null, 'BAD_REQUEST', 'request is not valid JSON');
-  }
+function readString(obj: Record<string, unknown>, id: RequestId, field: string, what: string): string {
+  const v = obj[field];
+  if (typeof v !== 'string' || v.length === 0) throw new RequestError(id, 'BAD_REQUEST', `"${field}" must be ${what}`);
+  return v;
+}
+
+/** Parses one decoded frame from a client. Throws RequestError (with the id when it could be read). */
+export function parseRequest(value: unknown): ClientRequest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RequestError(null, 'BAD_REQUEST', 'request must be a JSON object {"op": ..., "id": ...}');
+    throw new RequestError(null, 'BAD_REQUEST', 'request must be an object {"op": ..., "id": ...}');
   }
   const obj = value as Record<string, unknown>;
   const id = readId(obj);
   switch (obj.op) {
     case 'subscribe': {
       const topics = readTopics(obj, id);
-      if (obj.history === undefined || obj.history === null) return { op: 'subscribe', id, topics, history: null };
-      return { op: 'subscribe', id, topics, history: readParams(id, () => parseRecentRequest({ limit: String(obj.history) })) };
+      const filter = readParams(id, () => parseFilter(obj.filter));
+      if (filter !== null && !topics.some((t) => t.kind === 'messages' || t.kind === 'keyed')) {
+        throw new RequestError(id, 'BAD_REQUEST', '"filter" applies to message topics (messages, messages:TYPE, label:, flight:, tail:, aircraft:, station:)');
+      }
+      const history = obj.history === undefined || obj.history === null ? null : readParams(id, () => parseRecentRequest({ limit: String(obj.history) }));
+      return { op: 'subscribe', id, topics, filter, history };
     }
     case 'unsubscribe':
-      return { op: obj.op, id, topics: readTopics(obj, id) };
+      return { op: 'unsubscribe', id, topics: readTopics(obj, id) };
     case 'search':
       return { op: 'search', id, request: readParams(id, () => parseSearchRequest(stringParams(obj))) };
     case 'history':
       return { op: 'history', id, request: readParams(id, () => parseRecentRequest(stringParams(obj))) };
+    case 'subscriptions':
     case 'ping':
-      return { op: 'ping', id };
+    case 'alerts.terms':
+    case 'db.status':
+    case 'db.backups':
+    case 'alerts.rescan':
+    case 'db.backup':
+    case 'db.migrate':
+      return { op: obj.op, id };
+    case 'auth':
+      return { op: 'auth', id, token: readString(obj, id, 'token', 'the admin token (a non-empty string)') };
+    case 'alerts.add':
+      return { op: 'alerts.add', id, term: obj.term, regex: obj.regex, ignore: obj.ignore === true };
+    case 'alerts.remove':
+      return { op: 'alerts.remove', id, term: readString(obj, id, 'term', 'the term to remove'), ignore: obj.ignore === true };
+    case 'db.restore':
+      return { op: 'db.restore', id, backup: readString(obj, id, 'backup', 'the id of a backup (see db.backups)') };
     case 'aircraft':
       // `id` is the request's own: the aircraft's id goes in `aircraft`.
       return { op: 'aircraft', id, query: readParams(id, () => parseAircraftQuery({ ...obj, id: obj.aircraft })) };
@@ -96,7 +143,7 @@ export function parseRequest(text: string): ClientRequest {
       return { op: 'analytics', id, request: readParams(id, () => parseAnalyticsRequest(query, stringParams(obj))) };
     }
     default:
-      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are subscribe, unsubscribe, ping, aircraft, analytics, search, history`);
+      throw new RequestError(id, 'UNKNOWN_OP', `unknown op ${JSON.stringify(obj.op)}; ops are ${OPS.join(', ')}`);
   }
 }
 
@@ -116,24 +163,15 @@ function readParams<T>(id: RequestId, parse: () => T): T {
   }
 }
 
-export function okReply(id: RequestId): string {
-  return JSON.stringify({ id, ok: true });
+export function okReply(id: RequestId): { id: RequestId; ok: true } {
+  return { id, ok: true };
 }
 
-/** The reply to a request that returns something (aircraft lookups). */
-export function resultReply(id: RequestId, result: unknown): string {
-  return JSON.stringify({ id, ok: true, result });
+/** The reply to a request that returns something. */
+export function resultReply(id: RequestId, result: unknown): { id: RequestId; ok: true; result: unknown } {
+  return { id, ok: true, result };
 }
 
-export function errorReply(e: RequestError): string {
-  return JSON.stringify({ id: e.id, ok: false, error: { code: e.code, message: e.message } });
-}
-
-/**
- * uWS topics a client must be subscribed to so that it receives each message exactly once:
- * "messages" covers every type, so per-type topics are dropped when it is present.
- */
-export function uwsTopicsFor(topics: ReadonlySet<Topic>): Topic[] {
-  if (!topics.has('messages')) return [...topics];
-  return [...topics].filter((t) => !t.startsWith('messages:'));
+export function errorReply(e: RequestError): { id: RequestId; ok: false; error: { code: ErrorCode; message: string } } {
+  return { id: e.id, ok: false, error: { code: e.code, message: e.message } };
 }

@@ -15,7 +15,7 @@ import { AircraftTracker } from './intel/aircraft-tracker.js';
 import { betterCopy, DedupWindow, type Kept } from './intel/dedup-window.js';
 import { IntelStatements, RECEPTION_COLUMNS } from './intel/intel-statements.js';
 import { joinedText, MultipartAssembler, type Group } from './intel/multipart.js';
-import { ALERT_FLAG, encodePublishBatch } from './publish-batch.js';
+import { ALERT_FLAG, encodeMeta, encodePublishBatch } from './publish-batch.js';
 
 export interface SourceLabel {
   descriptor: string;
@@ -213,6 +213,7 @@ export class MessageWriter {
     };
     const payloads: string[] = [];
     const typeIndexes: number[] = [];
+    const metas: string[] = [];
     const storedByType: Partial<Record<DecoderType, number>> = {};
     const duplicatesByType: Partial<Record<DecoderType, number>> = {};
     const alertHits: Record<string, number> = {};
@@ -287,9 +288,11 @@ export class MessageWriter {
       const data = `{"id":${id},${extra}${json[k]!.slice(1)}`;
       payloads.push(`{"topic":"messages","data":${data}}`);
       typeIndexes.push(t);
+      metas.push(encodeMeta(str(row, COL.label), str(row, COL.flight), str(row, COL.tail), str(row, COL.icao), str(row, COL.station_id)));
       if (matches) {
         payloads.push(`{"topic":"alerts","data":{"matches":${matchJson},"message":${data}}}`);
         typeIndexes.push(t | ALERT_FLAG);
+        metas.push('');
       }
       c[0]++;
       const error = row[COL.error];
@@ -322,7 +325,7 @@ export class MessageWriter {
       oldestReceivedAt,
       updatedIds: [...reception],
       skipped: false,
-      publish: encodePublishBatch(payloads, typeIndexes),
+      publish: encodePublishBatch(payloads, typeIndexes, metas),
     };
   }
 }

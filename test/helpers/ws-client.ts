@@ -7,7 +7,7 @@ export class WsClient {
   readonly messages: Json[] = [];
   /** Alert publications (topic `alerts`). */
   readonly alerts: Json[] = [];
-  /** Engine events (topic `system`), e.g. migration progress. */
+  /** Engine events: topic `system` (hello, missed) and topic `database` (migration, rescan and mirror progress). */
   readonly events: Json[] = [];
   /** Stats publications (topic `stats`). */
   readonly stats: Json[] = [];
@@ -20,7 +20,7 @@ export class WsClient {
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Json;
       if (frame.topic === 'messages') this.messages.push(frame.data as Json);
-      else if (frame.topic === 'system') this.events.push(frame.data as Json);
+      else if (frame.topic === 'system' || frame.topic === 'database') this.events.push(frame.data as Json);
       else if (frame.topic === 'alerts') this.alerts.push(frame.data as Json);
       else if (frame.topic === 'stats') this.stats.push(frame.data as Json);
       else this.#replies.push(frame);

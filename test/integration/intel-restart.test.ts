@@ -73,6 +73,7 @@ describe('message intelligence across a restart', () => {
 
       // A term added now matches nothing stored until a rescan, started over the API, finds it.
       const client = await WsClient.connect(`ws://127.0.0.1:${second.httpPort}/ws`);
+      await client.request({ op: 'subscribe', id: 1, topics: ['database'] });
       expect((await http(second, 'POST', '/api/v1/alerts/terms', { term: 'N8719Q' })).status).toBe(201);
       const started = await http(second, 'POST', '/api/v1/alerts/rescan');
       expect(started.status).toBe(202);

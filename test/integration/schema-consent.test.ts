@@ -76,7 +76,7 @@ describe('schema updates need consent', () => {
       expect(((await notReady.json()) as { waiting: string[] }).waiting.join(' ')).toMatch(/schema update pending/);
 
       const client = await WsClient.connect(`ws://127.0.0.1:${engine.httpPort}/ws`);
-      await client.request({ op: 'subscribe', topics: ['messages'], id: 1 });
+      await client.request({ op: 'subscribe', topics: ['messages', 'database'], id: 1 });
       await replay(engine, ACARS_FILE, 'ACARS');
       await received(engine, ACARS_FRAMES);
       // Accepted, journaled, and not written: the schema is not there yet.

@@ -73,7 +73,7 @@ describe('MessageWriter', () => {
     ]);
     // The publish payloads carry the ids just assigned, in order.
     const ids: number[] = [];
-    forEachPublished(out.publish, (bytes) => ids.push((JSON.parse(new TextDecoder().decode(bytes)) as { data: { id: number } }).data.id));
+    forEachPublished(out.publish, ({ payload }) => ids.push((JSON.parse(new TextDecoder().decode(payload)) as { data: { id: number } }).data.id));
     expect(ids).toEqual(db.prepare('SELECT id FROM messages ORDER BY id').pluck().all());
   });
 

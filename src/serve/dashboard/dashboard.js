@@ -46,7 +46,7 @@ function connect() {
     socket = ws;
     attempt = 0;
     setStatus('live', 'Live');
-    request({ op: 'subscribe', topics: ['messages', 'stats'] }).catch((e) => setStatus('down', `Subscribe failed: ${e.message}`));
+    request({ op: 'subscribe', topics: ['messages', 'stats', 'database'] }).catch((e) => setStatus('down', `Subscribe failed: ${e.message}`));
     refreshAnalytics();
   };
   ws.onmessage = (e) => onFrame(JSON.parse(e.data));
@@ -81,7 +81,8 @@ function request(body) {
 function onFrame(f) {
   if (f.topic === 'messages') return queueMessage(f.data);
   if (f.topic === 'stats') return f.data.rates?.result && drawRates(f.data.rates.result);
-  if (f.topic === 'system') {
+  if (f.topic === 'system') return; // hello, missed
+  if (f.topic === 'database') {
     if (f.data.event === 'mirror-catch-up' && !f.data.done) $('analytics-note').textContent = `Analytics catching up: ${f.data.percent}%`;
     return;
   }
