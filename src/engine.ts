@@ -204,13 +204,17 @@ export class Engine {
           if (x.oldestReceivedAt !== null) m.commitLatency.observe((Date.now() - x.oldestReceivedAt) / 1000);
           m.recordIntel(x.duplicatesByType, x.alertHits);
           if (x.lastId !== null || x.updatedIds.length > 0) this.#analytics?.committed(x.lastId ?? 0, x.updatedIds);
+          m.stageSeconds.observe({ stage: 'transaction' }, x.txMs / 1000);
+          const publishStart = performance.now();
           this.#server.publishBatch(x.publish);
+          m.stageSeconds.observe({ stage: 'publish' }, (performance.now() - publishStart) / 1000);
           for (const [type, n] of Object.entries(x.storedByType)) m.messagesPublished.inc({ type }, n);
         },
         onLost: (frames, reason, detail) => {
           m.framesLost.inc({ reason }, frames);
           log.error({ frames, reason, detail }, 'frames lost');
         },
+        onStage: (stage, seconds) => m.stageSeconds.observe({ stage }, seconds),
         onPressure: (pause) => {
           this.#pressure = pause;
           log.warn({ pendingBatches: this.#pipeline.pending }, pause ? 'pipeline full: pausing TCP and ZMQ sources' : 'pipeline drained: resuming sources');

@@ -48,6 +48,13 @@ export class UsageError extends ContrailError {
   }
 }
 
+/** A request names something that does not exist: a backup, an alert term, a message (HTTP 404, WebSocket NOT_FOUND, exit 2). */
+export class NotFoundError extends ContrailError {
+  constructor(message: string) {
+    super('CONTRAIL_ERR_NOT_FOUND', message);
+  }
+}
+
 /** A migration failed (rolled back), an applied migration was edited, or the schema is not one this version knows. */
 export class MigrationError extends ContrailError {
   constructor(message: string, options?: { cause?: unknown }) {

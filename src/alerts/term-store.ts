@@ -4,7 +4,8 @@
  * with or without the engine running: the engine notices the change and reloads them).
  */
 import type { Db } from '../store/open-database.js';
-import { AlertTermError, validateTerm, type AlertTermKind, type AlertTermSpec } from './alert-term.js';
+import { NotFoundError } from '../errors.js';
+import { validateTerm, type AlertTermKind, type AlertTermSpec } from './alert-term.js';
 
 export interface StoredTerm extends AlertTermSpec {
   /** Matches counted (alert terms only). */
@@ -48,5 +49,5 @@ export function addTerm(db: Db, input: unknown, kind: AlertTermKind): AlertTermS
 /** Removes a term (case-insensitive). Throws when there is no such term. */
 export function removeTerm(db: Db, term: string, kind: AlertTermKind): void {
   const changes = db.prepare(`DELETE FROM ${TABLE[kind]} WHERE term = ?`).run(term).changes;
-  if (changes === 0) throw new AlertTermError(`no ${kind === 'alert' ? 'alert' : 'ignore'} term ${JSON.stringify(term)}`);
+  if (changes === 0) throw new NotFoundError(`no ${kind === 'alert' ? 'alert' : 'ignore'} term ${JSON.stringify(term)}`);
 }

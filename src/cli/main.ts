@@ -58,7 +58,7 @@ program
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof ContrailError) {
     process.stderr.write(`contrail: ${e.message}\n`);
-    process.exit(e.code === 'CONTRAIL_ERR_USAGE' ? 2 : 1);
+    process.exit(e.code === 'CONTRAIL_ERR_USAGE' || e.code === 'CONTRAIL_ERR_NOT_FOUND' ? 2 : 1);
   }
   throw e;
 });

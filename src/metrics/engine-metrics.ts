@@ -27,6 +27,7 @@ export class EngineMetrics {
   readonly wsClients: Gauge;
   readonly tcpConnections: Gauge<'type'>;
   readonly commitLatency: Histogram;
+  readonly stageSeconds: Histogram<'stage'>;
   readonly journalBytes: Counter;
   readonly journalErrors: Counter<'code'>;
   readonly journalReplayed: Counter;
@@ -90,6 +91,13 @@ export class EngineMetrics {
       name: 'contrail_commit_latency_seconds',
       help: 'Age of the oldest frame of each batch when its commit is published: read -> batch -> decode -> commit -> publish',
       buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
+      registers: r,
+    });
+    this.stageSeconds = new Histogram({
+      name: 'contrail_stage_seconds',
+      help: 'Time a batch spends in each stage: decode (handed to the decode pool until decoded, queueing included), write (handed to the writer until committed, queueing included), transaction (the SQLite transaction alone), publish (sending a commit to WebSocket clients, main thread)',
+      labelNames: ['stage'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5],
       registers: r,
     });
     this.journalBytes = new Counter({ name: 'contrail_journal_bytes_total', help: 'Bytes of frame batches appended to the journal', registers: r });

@@ -16,6 +16,8 @@ export interface PipelineEvents {
   onLost(frames: number, reason: 'decode-failed' | 'write-failed' | 'overload', detail: string): void;
   /** true: sources that can pause should; false: they may resume. */
   onPressure(pause: boolean): void;
+  /** How long a batch spent in a stage: `decode` (handed to the pool until decoded, queueing included), `write` (handed to the writer until committed). */
+  onStage(stage: 'decode' | 'write', seconds: number): void;
 }
 
 export interface PipelineOptions {
@@ -36,6 +38,8 @@ export class Pipeline {
   readonly #ready = new Map<number, ArrayBuffer | null>();
   /** Journal position of each batch in flight, passed to the writer with it. */
   readonly #journalEnds = new Map<number, number | null>();
+  /** When each batch in the writer was handed to it (performance.now()). */
+  readonly #writeStarts = new Map<number, number>();
   #pending = 0;
   #paused = false;
   #drainWaiters: (() => void)[] = [];
@@ -73,8 +77,10 @@ export class Pipeline {
     this.#journalEnds.set(seq, journalEnd);
     this.#pending++;
     this.#updatePressure();
+    const decodeStart = performance.now();
     this.#decode.decode(batch).then(
       (result) => {
+        this.#events.onStage('decode', (performance.now() - decodeStart) / 1000);
         this.#events.onDecoded(decodedBatchStats(result));
         this.#ready.set(seq, result);
         this.#flushInOrder();
@@ -89,11 +95,15 @@ export class Pipeline {
 
   /** Called by the writer client's callbacks. */
   committed(c: Committed): void {
+    const start = this.#writeStarts.get(c.seq);
+    this.#writeStarts.delete(c.seq);
+    if (start !== undefined) this.#events.onStage('write', (performance.now() - start) / 1000);
     this.#events.onCommitted(c);
     this.#settle();
   }
 
   failed(f: Failed): void {
+    this.#writeStarts.delete(f.seq);
     this.#events.onLost(f.frames, 'write-failed', `${f.code}: ${f.message}`);
     this.#settle();
   }
@@ -118,8 +128,10 @@ export class Pipeline {
         continue;
       }
       try {
+        this.#writeStarts.set(seq, performance.now());
         this.#writer.write(seq, result, journalEnd);
       } catch (err) {
+        this.#writeStarts.delete(seq);
         // The writer is gone (the engine is failing or closing): account for the batch.
         this.#events.onLost(decodedBatchFrames(result), 'write-failed', (err as Error).message);
         this.#settle();

@@ -67,8 +67,9 @@ export class WriterService {
     this.#post = post;
     this.#queue = new BatchQueue<Batch>({
       write: (m) => {
+        const start = performance.now();
         const o = this.#writer!.writeBatch(m.buffer, m.journalEnd);
-        post({ kind: 'committed', seq: m.seq, journalEnd: m.journalEnd, ...o }, [o.publish]);
+        post({ kind: 'committed', seq: m.seq, journalEnd: m.journalEnd, txMs: performance.now() - start, ...o }, [o.publish]);
       },
       fail: (m, e) => post({ kind: 'failed', seq: m.seq, frames: decodedBatchFrames(m.buffer), code: errorCode(e), message: (e as Error).message }),
       stalled: (e) => post({ kind: 'stalled', code: errorCode(e), message: (e as Error).message }),

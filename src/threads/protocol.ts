@@ -86,7 +86,8 @@ export type FromWriter =
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; code: string; message: string }
   /** `publish` (an encodePublishBatch() buffer) is transferred. */
-  | ({ kind: 'committed'; seq: number; journalEnd: number | null } & WriteOutcome)
+  /** `txMs`: the SQLite transaction alone, in the writer thread. */
+  | ({ kind: 'committed'; seq: number; journalEnd: number | null; txMs: number } & WriteOutcome)
   /** A storage error time can fix (disk full, read-only...): batches wait and are retried every second. */
   | { kind: 'stalled'; code: string; message: string }
   /** The stalled batch went through; the queue moves again. */

@@ -253,6 +253,11 @@ describe('the spine: frames in, stored and streamed live', () => {
     }
     // acars_other.jsonl mixes vdlm2dec frames into the ACARS file: the shape wins, and it is counted.
     expect(text).toMatch(/^contrail_frames_type_mismatch_total [1-9]/m);
+    // Every stage timed each committed batch: the counts agree, and the sums are real durations.
+    const counts = Object.fromEntries(['decode', 'write', 'transaction', 'publish'].map((stage) => [stage, metric('contrail_stage_seconds_count', `stage="${stage}"`)]));
+    expect(counts.write).toBeGreaterThan(0);
+    expect(counts).toEqual({ decode: counts.write, write: counts.write, transaction: counts.write, publish: counts.write });
+    for (const stage of Object.keys(counts)) expect(metric('contrail_stage_seconds_sum', `stage="${stage}"`), stage).toBeGreaterThan(0);
   });
 
   it('has exactly the published messages in SQLite, FTS-searchable, with rejects kept; SIGTERM exits 0', async () => {

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError, UsageError } from '../../errors.js';
+import { NotFoundError, StoreError, UsageError } from '../../errors.js';
 import type { Db } from '../open-database.js';
 import { schemaHas } from './schema-snapshot.js';
 
@@ -120,7 +120,7 @@ export function findBackup(dir: string, id: string): BackupInfo {
   const found = all.find((b) => b.id === id || basename(b.path) === id);
   if (!found) {
     const known = all.slice(0, 5).map((b) => b.id);
-    throw new UsageError(`no backup ${JSON.stringify(id)} in ${dir}${known.length ? `; newest: ${known.join(', ')}` : ' (there are none)'}; see contrail db backups`);
+    throw new NotFoundError(`no backup ${JSON.stringify(id)} in ${dir}${known.length ? `; newest: ${known.join(', ')}` : ' (there are none)'}; see contrail db backups`);
   }
   return found;
 }
