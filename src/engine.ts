@@ -256,7 +256,7 @@ export class Engine {
         const helpers = apiHelpers(c.database.adminToken, log, c.database.readToken);
         registerDbApi(app, db, helpers);
         registerIntelApi(app, intel, helpers);
-        registerAnalyticsApi(app, analytics, helpers);
+        registerAnalyticsApi(app, analytics, () => this.#stats(), helpers);
         registerSearchApi(app, reads, helpers);
       },
       services: { reads, aircraft: intel.aircraft, analytics, db, intel },
@@ -470,11 +470,22 @@ export class Engine {
   async #publishStats(): Promise<void> {
     if (!this.#server || this.#server.statsSubscribers === 0 || !this.#analytics?.alive) return;
     try {
-      const rates = await this.#analyticsRequest(parseAnalyticsRequest('rates', { from: '1h', resolution: '1m' }));
-      this.#server.publishStats({ rates, mirror: this.#analytics.mirror });
+      this.#server.publishStats(await this.#stats());
     } catch (err) {
       this.#log.debug({ err }, 'stats: rates not available yet');
     }
+  }
+
+  /** The stats topic's data and GET /api/v1/stats: the last hour's rates per minute, the mirror, clients, queues. */
+  async #stats(): Promise<Record<string, unknown>> {
+    const rates = await this.#analyticsRequest(parseAnalyticsRequest('rates', { from: '1h', resolution: '1m' }));
+    return {
+      rates,
+      mirror: this.#analytics?.mirror ?? null,
+      clients: this.#server?.clientCounts ?? null,
+      pipeline: { pendingBatches: this.#pipeline.pending, journalBacklogBatches: this.#backlog?.batches ?? 0, sourcesPaused: this.#pressure },
+      uptimeS: Math.round((Date.now() - this.#startedAt) / 1000),
+    };
   }
 
   #analyticsRequest(r: AnalyticsRequest): Promise<unknown> {

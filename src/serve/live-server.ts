@@ -160,6 +160,11 @@ export class LiveServer {
     }
   }
 
+  /** Connected clients, and those paused for being behind. */
+  get clientCounts(): { connected: number; behind: number; msgpack: number } {
+    return { connected: this.#clients.size, behind: this.#behind.size, msgpack: this.#msgpackClients };
+  }
+
   /** Clients subscribed to the stats topic: the engine computes stats only for someone. */
   get statsSubscribers(): number {
     return this.#app.numSubscribers('stats') + this.#app.numSubscribers('mp:stats');

@@ -95,6 +95,11 @@ describe('the DuckDB mirror in the engine', () => {
       const stats = await client.waitForStats(15_000);
       expect(stats).toMatchObject({ rates: { source: 'duckdb', result: { step: 60 } }, mirror: { lastId: expect.any(Number) } });
       expect(((stats.rates as Json).result as { buckets: number[] }).buckets.length).toBeGreaterThanOrEqual(60);
+      expect(stats).toMatchObject({ clients: { connected: 1, behind: 0 }, pipeline: { pendingBatches: expect.any(Number) } });
+      // The same body on demand over HTTP.
+      const onDemand = await get(first, '/api/v1/stats');
+      expect(onDemand.status).toBe(200);
+      expect(onDemand.body).toMatchObject({ rates: { source: 'duckdb', result: { step: 60 } }, mirror: { lastId: (stats.mirror as Json).lastId }, clients: { connected: 1 } });
       client.close();
       expect(await first.stop()).toBe(0);
     } catch (e) {
