@@ -497,7 +497,8 @@ export class Engine {
     this.#migration = { progress: p };
     // Creating a new database's schema at start is routine; a migration of existing data is news.
     this.#log[this.#schema ? 'info' : 'debug']({ step: p.step, percent: p.percent, elapsedMs: p.elapsedMs }, 'migration progress');
-    this.#server?.publishDatabase({ event: 'db-migration', ...p });
+    // The runner's own 'done' is followed by the engine's, with the new schema (#schemaChanged): clients get one.
+    if (p.step !== 'done') this.#server?.publishDatabase({ event: 'db-migration', ...p });
   }
 
   /** Replays what waited for the schema, then lets the journal backlog flow again. */

@@ -31,7 +31,7 @@ const TOKEN_PROTOCOL = 'contrail.token.';
 const JSON_PROTOCOL = 'contrail.json';
 /** WebSocket close code for a client dropped for staying behind (policy violation). */
 const CLOSE_TOO_SLOW = 1008;
-/** Largest request frame; uWS closes a connection that sends more (code 1009). */
+/** Largest request frame; uWS drops a connection that sends more, without a close frame (the client sees 1006). */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 
 export interface LiveServerOptions {

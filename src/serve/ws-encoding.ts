@@ -3,7 +3,7 @@
  * binary frames (subprotocol `contrail.msgpack`). Same objects either way. MessagePack is plain
  * maps and arrays (msgpackr with records off), so any MessagePack library reads it.
  */
-import { Packr, Unpackr } from 'msgpackr';
+import { C1, Packr, Unpackr } from 'msgpackr';
 
 export type Encoding = 'json' | 'msgpack';
 
@@ -36,15 +36,32 @@ export class FrameError extends Error {}
 export function decodeFrame(encoding: Encoding, message: ArrayBuffer, isBinary: boolean): unknown {
   if (isBinary) {
     if (encoding !== 'msgpack') throw new FrameError(`binary frames need the ${MSGPACK_PROTOCOL} subprotocol; requests are JSON text frames`);
+    let value: unknown;
     try {
-      return unpackr.unpack(new Uint8Array(message));
+      value = unpackr.unpack(new Uint8Array(message));
     } catch {
       throw new FrameError('request is not valid MessagePack');
     }
+    if (holdsC1(value)) throw new FrameError('request is not valid MessagePack (it holds the never-used byte 0xc1)');
+    return value;
   }
   try {
     return JSON.parse(textDecoder.decode(message)) as unknown;
   } catch {
     throw new FrameError('request is not valid JSON');
   }
+}
+
+/**
+ * msgpackr reads 0xc1, which MessagePack never uses, as a placeholder object (its `C1`) instead of
+ * failing: a frame holding one anywhere is not MessagePack. Frames are at most 16 KiB: the walk is short.
+ */
+function holdsC1(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === C1) return true;
+    if (typeof v === 'object' && v !== null) stack.push(...(Array.isArray(v) ? v : Object.values(v)));
+  }
+  return false;
 }

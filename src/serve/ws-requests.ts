@@ -87,12 +87,26 @@ export function handleRequest(req: ClientRequest, s: ClientSession, services: Re
       if (next.size > services.maxSubscriptions) {
         throw new RequestError(req.id, 'TOO_MANY_TOPICS', `a client may hold ${services.maxSubscriptions} subscriptions (CONTRAIL_WS_MAX_SUBSCRIPTIONS); this would make ${next.size}: unsubscribe some first`);
       }
+      const before = new Map(s.subscriptions);
       for (const [name, sub] of next) s.subscriptions.set(name, sub);
       s.subscriptionsChanged();
       const history = req.history;
-      if (history === null) s.send(okReply(req.id));
-      // Live messages may arrive before this reply: a client merges by id.
-      else s.answer(req.id, async () => ({ history: await services.reads.recent(history) }));
+      if (history === null) {
+        s.send(okReply(req.id));
+        return;
+      }
+      // Subscribed first so nothing falls between the history and the live messages (a client
+      // merges by id); if the history fails, the error reply means nothing changed.
+      s.answer(req.id, async () => {
+        try {
+          return { history: await services.reads.recent(history) };
+        } catch (e) {
+          s.subscriptions.clear();
+          for (const [name, sub] of before) s.subscriptions.set(name, sub);
+          s.subscriptionsChanged();
+          throw e;
+        }
+      });
       return;
     }
     case 'unsubscribe':

@@ -278,9 +278,10 @@ export class WriterService {
       case 'restore': {
         this.#assertIdle();
         if (this.#queue.length > 0) throw new ContrailError('CONTRAIL_ERR_BUSY', 'batches are still being written; try again');
+        // The lock first: if another process holds it, nothing here has changed yet.
+        const lock = ProcessLock.acquire(migrationLockPath(this.#data.dbPath), 'contrail serve (restore)', 'restore');
         this.#busy = 'restoring';
         this.#stopPolling();
-        const lock = ProcessLock.acquire(migrationLockPath(this.#data.dbPath), 'contrail serve (restore)', 'restore');
         try {
           this.#writer = null;
           this.#maintenance = null;
@@ -319,7 +320,7 @@ export class WriterService {
   }
 
   #requireWriter(): Db {
-    if (!this.#writer) throw new ContrailError('CONTRAIL_ERR_BUSY', 'the database schema is not current (schema update pending): migrate first');
+    if (!this.#writer) throw new ContrailError('CONTRAIL_ERR_NOT_READY', 'the database schema is not current (schema update pending): migrate first');
     return this.#db!;
   }
 

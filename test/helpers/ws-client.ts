@@ -1,7 +1,30 @@
-/** A real WebSocket client (the `ws` package) that records published messages and matches replies by id. */
+/**
+ * A real WebSocket client (the `ws` package) that records published messages and matches replies
+ * by id. It speaks either encoding of docs/protocol.md: JSON text frames (the default) or
+ * MessagePack binary frames (subprotocol `contrail.msgpack`, decoded with msgpackr's `unpack`).
+ */
+import { Packr, unpack } from 'msgpackr';
 import WebSocket from 'ws';
 
 type Json = Record<string, unknown>;
+
+export type WsEncoding = 'json' | 'msgpack';
+
+export interface WsConnectOptions {
+  /** `msgpack` offers the `contrail.msgpack` subprotocol (unless `protocols` says otherwise) and sends requests as MessagePack. */
+  encoding?: WsEncoding;
+  /** Subprotocols to offer; default none for JSON, `contrail.msgpack` for MessagePack. */
+  protocols?: string[];
+  headers?: Record<string, string>;
+}
+
+/** Requests as plain MessagePack maps (no msgpackr records), as any MessagePack library writes them. */
+const packr = new Packr({ useRecords: false });
+
+/** A top-level MessagePack map: fixmap, map16 or map32 (not an extension such as msgpackr's records). */
+function isPlainMap(first: number | undefined): boolean {
+  return first !== undefined && ((first >= 0x80 && first <= 0x8f) || first === 0xde || first === 0xdf);
+}
 
 export class WsClient {
   readonly messages: Json[] = [];
@@ -11,42 +34,91 @@ export class WsClient {
   readonly events: Json[] = [];
   /** Stats publications (topic `stats`). */
   readonly stats: Json[] = [];
+  /** Every frame that is not a reply, in arrival order: `{topic, data}`. */
+  readonly published: Json[] = [];
+  /** Every reply (a frame with no topic), in arrival order. */
+  readonly replies: Json[] = [];
+  /** Frames that did not match the encoding: text on a MessagePack connection, binary on a JSON one, or a MessagePack frame that is not a plain map. */
+  readonly badFrames: string[] = [];
+  /** The first frame the server sent. */
+  first: Json | null = null;
+  /** How the server closed the connection, once it has. */
+  closedWith: { code: number; reason: string } | null = null;
+  readonly encoding: WsEncoding;
   readonly #ws: WebSocket;
-  readonly #replies: Json[] = [];
   #waiters: (() => void)[] = [];
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, encoding: WsEncoding) {
     this.#ws = ws;
-    ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Json;
+    this.encoding = encoding;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary !== (encoding === 'msgpack')) this.badFrames.push(`${isBinary ? 'binary' : 'text'} frame on a ${encoding} connection`);
+      let frame: Json;
+      if (isBinary) {
+        if (!isPlainMap(data[0])) this.badFrames.push(`MessagePack frame starting with 0x${(data[0] ?? 0).toString(16)}, not a plain map`);
+        frame = unpack(data) as Json;
+      } else {
+        frame = JSON.parse(data.toString()) as Json;
+      }
+      this.first ??= frame;
+      if (typeof frame.topic === 'string') this.published.push(frame);
       if (frame.topic === 'messages') this.messages.push(frame.data as Json);
       else if (frame.topic === 'system' || frame.topic === 'database') this.events.push(frame.data as Json);
       else if (frame.topic === 'alerts') this.alerts.push(frame.data as Json);
       else if (frame.topic === 'stats') this.stats.push(frame.data as Json);
-      else this.#replies.push(frame);
-      const w = this.#waiters;
-      this.#waiters = [];
-      for (const f of w) f();
+      else this.replies.push(frame);
+      this.#wake();
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.closedWith = { code, reason: reason.toString() };
+      this.#wake();
     });
   }
 
-  static connect(url: string): Promise<WsClient> {
-    const ws = new WebSocket(url);
+  static connect(url: string, options: WsConnectOptions = {}): Promise<WsClient> {
+    const encoding = options.encoding ?? 'json';
+    const protocols = options.protocols ?? (encoding === 'msgpack' ? ['contrail.msgpack'] : []);
+    const ws = new WebSocket(url, protocols, { headers: options.headers ?? {} });
     return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new WsClient(ws)));
+      ws.once('open', () => resolve(new WsClient(ws, encoding)));
       ws.once('error', reject);
     });
   }
 
-  /** Sends a request object and resolves with the reply carrying its id. */
-  request(req: Json): Promise<Json> {
-    return this.requestRaw(JSON.stringify(req), req.id ?? null);
+  /** The subprotocol the server answered with ('' for none). */
+  get protocol(): string {
+    return this.#ws.protocol;
   }
 
-  /** Sends raw text; resolves with the next reply whose id matches (null for unparseable requests). */
-  async requestRaw(text: string, id: unknown = null): Promise<Json> {
-    this.#ws.send(text);
-    return this.#until(() => this.#replies.find((r) => r.id === id), `reply to ${text.slice(0, 60)}`);
+  /** Resolves with the first frame (the hello event). */
+  waitForFirst(timeoutMs = 10_000): Promise<Json> {
+    return this.#until(() => this.first ?? undefined, 'the first frame', timeoutMs);
+  }
+
+  /** Sends a request object in the connection's encoding and resolves with the reply carrying its id. */
+  request(req: Json): Promise<Json> {
+    return this.requestRaw(this.encoding === 'msgpack' ? packr.pack(req) : JSON.stringify(req), req.id ?? null);
+  }
+
+  /**
+   * Sends a raw frame (a string as a text frame, bytes as a binary frame); resolves with the next
+   * reply whose id matches (null for unreadable requests).
+   */
+  async requestRaw(frame: string | Uint8Array, id: unknown = null): Promise<Json> {
+    const before = this.repliesTo(id).length;
+    this.#ws.send(frame);
+    const what = typeof frame === 'string' ? frame.slice(0, 60) : `${frame.length} bytes`;
+    return this.#until(() => this.repliesTo(id)[before], `reply to ${what}`);
+  }
+
+  /** Sends a raw frame without waiting for anything. */
+  send(frame: string | Uint8Array): void {
+    this.#ws.send(frame);
+  }
+
+  /** The replies received so far carrying this id. */
+  repliesTo(id: unknown): Json[] {
+    return this.replies.filter((r) => r.id === id);
   }
 
   /** Resolves once at least `n` messages have arrived. */
@@ -62,6 +134,22 @@ export class WsClient {
   /** Resolves with the first engine event that satisfies `ok`. */
   waitForEvent(ok: (e: Json) => boolean, timeoutMs = 20_000): Promise<Json> {
     return this.#until(() => this.events.find(ok), 'an engine event', timeoutMs);
+  }
+
+  /** Resolves with how the server closed the connection. */
+  waitForClose(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    return this.#until(() => this.closedWith ?? undefined, 'the connection to close', timeoutMs);
+  }
+
+  /** Resolves once `check` returns something other than undefined. */
+  waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+    return this.#until(check, what, timeoutMs);
+  }
+
+  #wake(): void {
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
   }
 
   async #until<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {

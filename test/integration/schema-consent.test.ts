@@ -92,6 +92,7 @@ describe('schema updates need consent', () => {
       await client.waitForEvent((e) => e.step === 'done');
       const steps = client.events.filter((e) => e.event === 'db-migration').map((e) => e.step);
       expect(steps).toContain('backup');
+      expect(steps.filter((s) => s === 'done')).toEqual(['done']);
       for (const n of NAMES.filter((x) => x > OLD)) expect(steps).toContain(n);
       const progress = client.events.find((e) => e.step === NAMES.at(-1));
       expect(progress).toMatchObject({ percent: expect.any(Number), elapsedMs: expect.any(Number) });
