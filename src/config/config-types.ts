@@ -3,12 +3,18 @@ import type { DecoderType } from '../decode/message.js';
 /** Where frames come from. `descriptor` keeps the user's own text for messages and logs. */
 export type SourceKind = 'udp' | 'tcp-connect' | 'tcp-listen' | 'zmq';
 
+/** Which code reads UDP sockets: the native batched receiver (native/), Node's dgram, or the default choice between them. */
+export const UDP_RECEIVERS = ['auto', 'native', 'dgram'] as const;
+export type UdpReceiverSetting = (typeof UDP_RECEIVERS)[number];
+
 export interface SourceConfig {
   type: DecoderType;
   kind: SourceKind;
   host: string;
   port: number;
   descriptor: string;
+  /** UDP listeners only: CONTRAIL_UDP_RECEIVER, carried here because a source is built from its own config alone. */
+  receiver?: UdpReceiverSetting;
 }
 
 export type FsyncPolicy = { mode: 'none' } | { mode: 'batch' } | { mode: 'interval'; ms: number };
@@ -41,6 +47,8 @@ export interface Config {
   storeNonAcars: boolean;
   tcpReconnectMs: number;
   udpRecvBufferBytes: number;
+  /** CONTRAIL_UDP_RECEIVER; also set on every UDP source as `receiver`. */
+  udpReceiver: UdpReceiverSetting;
   logLevel: LogLevel;
   /** Dedup and multi-part windows, in seconds of message time. */
   intel: { dedupWindowS: number; multipartWindowS: number };

@@ -34,6 +34,12 @@ export const DUCKDB_FILE_NAME = 'contrail.duckdb';
 export const DEFAULT_DATA_SOURCE = 'duckdb';
 export const DEFAULT_HTTP_HOST = '0.0.0.0';
 export const DEFAULT_LOG_LEVEL = 'info';
+/** CONTRAIL_UDP_RECEIVER: `auto` takes AUTO_UDP_RECEIVER, and dgram whenever the native receiver cannot load. */
+export const DEFAULT_UDP_RECEIVER = 'auto';
+// What `auto` prefers, from `bench --only udp` (native/README.md): the native receiver takes 1.9x
+// dgram's datagram rate without loss and costs the main thread a third less per datagram; through
+// the engine on 2 cores both stop at the writer (~15k frames/s) before either loses a datagram.
+export const AUTO_UDP_RECEIVER: 'native' | 'dgram' = 'native';
 /** ACARS Hub's DB_SAVEALL defaults off; Contrail keeps link-layer frames (marked) because they are cheap and useful. */
 export const DEFAULT_STORE_NON_ACARS = true;
 

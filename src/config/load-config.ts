@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { DECODER_TYPES, type DecoderType } from '../decode/message.js';
-import { LOG_LEVELS, type Config, type FsyncPolicy, type LogLevel, type SourceConfig } from './config-types.js';
+import { LOG_LEVELS, UDP_RECEIVERS, type Config, type FsyncPolicy, type LogLevel, type SourceConfig } from './config-types.js';
 import * as D from './defaults.js';
 import {
   BOOLEAN_ALLOWED,
@@ -36,6 +36,7 @@ export const CONTRAIL_VARIABLES: readonly string[] = [
   'CONTRAIL_AUTO_MIGRATE',
   'CONTRAIL_ADMIN_TOKEN',
   'CONTRAIL_READ_TOKEN',
+  'CONTRAIL_UDP_RECEIVER',
 ];
 
 export function loadConfig(env: Env, cwd: string): Config {
@@ -55,7 +56,8 @@ export function loadConfig(env: Env, cwd: string): Config {
     port: int('CONTRAIL_HTTP_PORT'),
   };
   const enabled = readEnabled(env, problems);
-  const sources = readSources(env, enabled, problems);
+  const udpReceiver = read(env, 'CONTRAIL_UDP_RECEIVER', z.string().trim().toLowerCase().pipe(z.enum(UDP_RECEIVERS)), `one of ${UDP_RECEIVERS.join(', ')}`, D.DEFAULT_UDP_RECEIVER, problems);
+  const sources = readSources(env, enabled, problems).map((s) => (s.kind === 'udp' ? { ...s, receiver: udpReceiver } : s));
   // A rejected HTTP setting falls back to its default; checking that default would invent a clash.
   checkPortConflicts(sources, problems.length === problemsBeforeHttp ? http : undefined, problems);
 
@@ -87,6 +89,7 @@ export function loadConfig(env: Env, cwd: string): Config {
     storeNonAcars: readStoreNonAcars(env, problems),
     tcpReconnectMs: int('CONTRAIL_TCP_RECONNECT_MS'),
     udpRecvBufferBytes: int('CONTRAIL_UDP_RECV_BUFFER_BYTES'),
+    udpReceiver,
     logLevel: readLogLevel(env, problems),
     retention: {
       saveDays: read(env, 'DB_SAVE_DAYS', days, daysAllowed, D.DEFAULT_SAVE_DAYS, problems, { emptyIsUnset: true }),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseUdpDrops, readUdpDrops } from '../../src/ingest/udp-kernel-drops.js';
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { nativeSkipReason } from '../helpers/native-udp.js';
 import { taggedFrame } from '../helpers/traffic.js';
 
 const PROC = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
@@ -21,8 +22,14 @@ describe('kernel UDP drops', () => {
     );
   });
 
-  it('accounts for every datagram: read by the engine, or counted as dropped by the kernel', { timeout: 60_000 }, async () => {
-    const engine = await startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'udp://127.0.0.1:0', CONTRAIL_UDP_RECV_BUFFER_BYTES: '65536' });
+});
+
+describe.each([
+  ['native', nativeSkipReason],
+  ['dgram', ''],
+])('kernel UDP drops with the %s receiver', (receiver, skip) => {
+  it.skipIf(skip !== '')(`accounts for every datagram: read by the engine, or counted as dropped by the kernel${skip ? ` (skipped: ${skip})` : ''}`, { timeout: 60_000 }, async () => {
+    const engine = await startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'udp://127.0.0.1:0', CONTRAIL_UDP_RECV_BUFFER_BYTES: '65536', CONTRAIL_UDP_RECEIVER: receiver });
     try {
       const port = engine.port('ACARS', 'udp');
       const socket = dgram.createSocket('udp4');

@@ -1,7 +1,8 @@
-/** A UDP listener: one JSON frame per datagram, as decoders and acars_router send them. */
+/** A UDP listener read by Node's dgram: one JSON frame per datagram, as decoders and acars_router send them. */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { SourceBase, type BoundAddress } from '../source.js';
+import { reportUdpBound } from '../udp-bind-report.js';
 
 export class UdpSource extends SourceBase {
   #socket: dgram.Socket | null = null;
@@ -22,15 +23,8 @@ export class UdpSource extends SourceBase {
         socket.off('error', reject);
         socket.on('error', (err) => this.log.error({ err, source: this.config.descriptor }, 'UDP socket error'));
         const address = socket.address();
-        // The kernel caps the buffer at net.core.rmem_max (and doubles it); report what we got.
         const recvBufferBytes = socket.getRecvBufferSize();
-        this.log.info({ source: this.config.descriptor, type: this.config.type, port: address.port, recvBufferBytes }, 'UDP listener bound');
-        if (recvBufferBytes < this.options.udpRecvBufferBytes) {
-          this.log.warn(
-            { source: this.config.descriptor, requested: this.options.udpRecvBufferBytes, granted: recvBufferBytes },
-            'UDP receive buffer smaller than requested; raise net.core.rmem_max to absorb bursts',
-          );
-        }
+        reportUdpBound(this.log, this.config, 'dgram', address.port, this.options.udpRecvBufferBytes, recvBufferBytes);
         resolve({ host: address.address, port: address.port, recvBufferBytes });
       });
     });
