@@ -1,10 +1,12 @@
 /**
  * `npm run bench` / `npm run bench:full`: every benchmark in one run, each part in a fresh
  * process, on the same machine and corpus, so the engine's figures read as ratios of its limits.
- * Prints a table and writes bench/results/<date>-<commit>[-full].json.
+ * Prints a table and writes bench/results/<date>-<commit>[-full][-<parts>].json (the parts when
+ * --only names other than the default ones).
  *
  *   --full            longer trials and a soak (RSS growth)
- *   --only a,b        any of micro, reference, analytics, search, startup, e2e
+ *   --only a,b        any of micro, reference, analytics, search, startup, e2e, udp, fanout
+ *                     (fanout, ~2 minutes, runs only when named)
  *   --clients N       WebSocket clients in the e2e trials (default 100)
  *   --stations N      station multiplication in the e2e trials (default 4)
  */
@@ -12,8 +14,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { E2eResult } from './e2e/e2e.js';
+import type { FanoutResult } from './e2e/fanout.js';
+import { renderFanout } from './e2e/render-fanout.js';
 import type { AnalyticsBenchResult } from './reference/analytics-queries.js';
 import type { SearchBenchResult } from './reference/search-latency.js';
+import { renderUdp } from './udp/render-udp.js';
+import type { UdpReceiversResult } from './udp/udp-receivers.js';
 import { gitCommit, machineInfo } from './lib/machine.js';
 import { benchDist, resultsDir } from './lib/paths.js';
 import { runBenchScript } from './lib/result.js';
@@ -22,10 +28,11 @@ import { MICRO_SUITES } from './micro/index.js';
 import type { MicroResult } from './micro/micro-bench.js';
 import { renderTable, type BenchReport, type Target } from './report.js';
 
+const DEFAULT_PARTS = 'micro,reference,analytics,search,startup,e2e,udp';
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'micro,reference,analytics,search,startup,e2e' },
+    only: { type: 'string', default: DEFAULT_PARTS },
     clients: { type: 'string', default: '100' },
     stations: { type: 'string', default: '4' },
   },
@@ -37,7 +44,7 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 requireNativeUws();
 const started = performance.now();
 /** The analytics and search parts ride beside BenchReport's own parts (report.ts renders those; their sections are printed here). */
-type Report = BenchReport & { analytics?: AnalyticsBenchResult; search?: SearchBenchResult };
+type Report = BenchReport & { analytics?: AnalyticsBenchResult; search?: SearchBenchResult; udp?: UdpReceiversResult; fanout?: FanoutResult };
 const report: Report = { commit: gitCommit(), date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine: machineInfo(), durationS: 0 };
 
 if (parts.has('micro')) {
@@ -78,6 +85,16 @@ if (parts.has('e2e')) {
   report.e2e = await runBenchScript<E2eResult>(join(benchDist, 'e2e', 'e2e.js'), args);
 }
 
+if (parts.has('udp')) {
+  log('udp: the native batched UDP receiver against dgram (receiver and framer, no engine)');
+  report.udp = await runBenchScript<UdpReceiversResult>(join(benchDist, 'udp', 'udp-receivers.js'), full ? ['--full'] : []);
+}
+
+if (parts.has('fanout')) {
+  log('fanout: native topics, routed narrow topics and MessagePack, 100 clients, a fresh engine per trial');
+  report.fanout = await runBenchScript<FanoutResult>(join(benchDist, 'e2e', 'fanout.js'), ['--clients', values.clients, '--stations', values.stations]);
+}
+
 if (report.e2e && report.reference) {
   report.ratios = {
     toWriterLimit: Number((report.e2e.sustainedFramesPerSec / report.reference.writerLimitRowsPerSec).toFixed(2)),
@@ -88,11 +105,15 @@ report.targets = targets(report);
 report.durationS = Math.round((performance.now() - started) / 1000);
 
 mkdirSync(resultsDir, { recursive: true });
-const file = join(resultsDir, `${report.date.slice(0, 10)}-${report.commit}${full ? '-full' : ''}.json`);
+// A run of some parts only is named after them, so it does not overwrite a whole run of the same commit.
+const partial = values.only === DEFAULT_PARTS ? '' : `-${[...parts].join('+')}`;
+const file = join(resultsDir, `${report.date.slice(0, 10)}-${report.commit}${full ? '-full' : ''}${partial}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(renderTable(report));
 process.stdout.write(renderAnalytics(report));
 process.stdout.write(renderSearch(report));
+process.stdout.write(renderUdp(report.udp));
+process.stdout.write(renderFanout(report.fanout));
 process.stdout.write(`\nresult: ${file}\n`);
 
 /** The analytics part and the mirror's lag in the trials: a section after report.ts's table. */
@@ -166,6 +187,16 @@ function targets(r: Report): Target[] {
   if (e) {
     const short = Object.values(e.trials).filter((t) => !t.mirrorHeldAll).length;
     out.push({ name: 'trials whose mirror missed stored rows at the end', goal: '0', value: short, met: short === 0 });
+  }
+  if (r.udp) {
+    out.push({ name: 'UDP: native receiver no-loss rate / dgram', goal: '>= 1.5', value: r.udp.rateRatio, met: r.udp.rateRatio >= 1.5 });
+  }
+  if (r.fanout) {
+    const modes = Object.values(r.fanout.modes);
+    const duplicates = modes.reduce((sum, m) => sum + m.duplicates, 0);
+    out.push({ name: 'fanout: messages delivered twice to a client', goal: '0', value: duplicates, met: duplicates === 0 });
+    const differing = modes.filter((m) => !m.deliveriesMatchSql).length;
+    out.push({ name: 'fanout: modes whose deliveries differ from the SQL expectation', goal: '0', value: differing, met: differing === 0 });
   }
   if (r.analytics) out.push({ name: 'analytics answers differing between SQLite and DuckDB', goal: '0', value: r.analytics.differences, met: r.analytics.differences === 0 });
   return out;

@@ -1,5 +1,6 @@
 /** The load generator's side of the WebSocket clients process. */
 import { fork, type ChildProcess } from 'node:child_process';
+import { topicsPlan, type ClientPlan } from './client-plan.js';
 import type { ClientsCommand, ClientsReport } from './ws-clients.js';
 
 const SCRIPT = new URL('./ws-clients.js', import.meta.url);
@@ -11,9 +12,19 @@ export class ClientsHandle {
     this.#child = child;
   }
 
-  static async start(url: string, clients: number, topics: 'mixed' | 'all'): Promise<ClientsHandle> {
+  /**
+   * `plan`: one entry per client, or the e2e default (`topicsPlan`) for N clients. `perClient`:
+   * the report lists each client's counts.
+   */
+  static async start(url: string, plan: readonly ClientPlan[] | { clients: number; topics: 'mixed' | 'all' }, perClient = false): Promise<ClientsHandle> {
     const h = new ClientsHandle(fork(SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-    await h.#call({ cmd: 'connect', url, clients, topics });
+    const list = 'clients' in plan ? topicsPlan(plan.clients, plan.topics) : [...plan];
+    try {
+      await h.#call({ cmd: 'connect', url, plan: list, perClient });
+    } catch (e) {
+      h.#child.kill();
+      throw e;
+    }
     return h;
   }
 
@@ -25,8 +36,9 @@ export class ClientsHandle {
     return this.#call({ cmd: 'reset' });
   }
 
-  async report(): Promise<ClientsReport> {
-    return ((await this.#call({ cmd: 'report' })) as { report: ClientsReport }).report;
+  /** `ids`: with each id-checking client's ids received (`idSets`). */
+  async report(ids = false): Promise<ClientsReport> {
+    return ((await this.#call({ cmd: 'report', ids })) as { report: ClientsReport }).report;
   }
 
   close(): Promise<void> {

@@ -30,10 +30,15 @@ const NEWLINE = Buffer.from('\n');
 /** Frames rendered per tick at most, so a late tick does not produce one huge burst. */
 const MAX_PER_TICK = 5000;
 
+/** The station id the load generator writes into frames for simulated station `i` (0 to stations - 1). */
+export function benchStation(i: number): string {
+  return `BENCH-${String(i).padStart(4, '0')}`;
+}
+
 /** The n-th frame of the endless sequence: each template once per station, then the next. */
 function frameAt(templates: readonly FrameTemplate[], stations: number, n: number): { t: FrameTemplate; station: string } {
   const t = templates[Math.floor(n / stations) % templates.length]!;
-  return { t, station: `BENCH-${String(n % stations).padStart(4, '0')}` };
+  return { t, station: benchStation(n % stations) };
 }
 
 export async function sendLoad(templates: readonly FrameTemplate[], plan: LoadPlan): Promise<LoadOutcome> {
