@@ -31,8 +31,10 @@ const TOKEN_PROTOCOL = 'contrail.token.';
 const JSON_PROTOCOL = 'contrail.json';
 /** WebSocket close code for a client dropped for staying behind (policy violation). */
 const CLOSE_TOO_SLOW = 1008;
-/** Largest request frame; uWS drops a connection that sends more, without a close frame (the client sees 1006). */
+/** Largest request: a bigger frame gets a TOO_LARGE reply, unread, and the connection stays. */
 export const MAX_REQUEST_BYTES = 16 * 1024;
+/** uWS's own limit, far above: past it uWS drops the connection without a close frame (1006). Bounds what one client can make it buffer. */
+const HARD_MAX_FRAME_BYTES = 256 * 1024;
 
 export interface LiveServerOptions {
   host: string;
@@ -200,7 +202,7 @@ export class LiveServer {
   #routes(): void {
     const { metrics, log } = this.#options;
     this.#app.ws<UserData>('/ws', {
-      maxPayloadLength: MAX_REQUEST_BYTES,
+      maxPayloadLength: HARD_MAX_FRAME_BYTES,
       // uWS's own hard stop: it drops, uncounted, what would pass it. The policy pauses a client far
       // below it (checked every 100 ms), so only a client taking megabytes in 100 ms could reach it.
       maxBackpressure: Math.max(16 * 1024 * 1024, 4 * this.#policy.maxBufferedBytes),
@@ -313,6 +315,9 @@ export class LiveServer {
   #onRequest(c: ClientState, message: ArrayBuffer, isBinary: boolean): void {
     let id: RequestId = null;
     try {
+      if (message.byteLength > MAX_REQUEST_BYTES) {
+        throw new RequestError(null, 'TOO_LARGE', `a request frame of ${message.byteLength} bytes is over the ${MAX_REQUEST_BYTES}-byte limit: it was not read`);
+      }
       let value: unknown;
       try {
         value = decodeFrame(c.encoding, message, isBinary);

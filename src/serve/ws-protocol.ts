@@ -38,6 +38,7 @@ export type RequestId = string | number | null;
 
 export const ERROR_CODES = [
   'BAD_REQUEST',
+  'TOO_LARGE',
   'UNKNOWN_OP',
   'UNKNOWN_TOPIC',
   'TOO_MANY_TOPICS',

@@ -686,15 +686,20 @@ describe.each(ENCODINGS)('errors (%s)', (enc) => {
     expect(await names()).toEqual([]);
   });
 
-  it('a frame over 16 KiB closes the connection (1006: no close frame); one just under is answered', async () => {
+  it('a frame over 16 KiB gets TOO_LARGE and the connection stays; one over 256 KiB ends it (1006); one just under is answered', async () => {
     const d = await connect(A, enc);
     const under = { op: 'ping', id: 'under', pad: 'x'.repeat(15 * 1024) };
     expect(await askRaw(d, enc === 'json' ? JSON.stringify(under) : pack(under), 'under')).toEqual({ id: 'under', ok: true });
     const over = { op: 'ping', id: 'over', pad: 'x'.repeat(17 * 1024) };
-    d.send(enc === 'json' ? JSON.stringify(over) : pack(over));
+    // Not read: the reply cannot carry the id.
+    expectError(await askRaw(d, enc === 'json' ? JSON.stringify(over) : pack(over), null), 'TOO_LARGE', /over the 16384-byte limit/);
+    expect(d.repliesTo('over')).toEqual([]);
+    expect(await ask(d, { op: 'ping' })).toMatchObject({ ok: true });
+    const huge = { op: 'ping', id: 'huge', pad: 'x'.repeat(300 * 1024) };
+    d.send(enc === 'json' ? JSON.stringify(huge) : pack(huge));
     // uWebSockets.js drops the connection at once, without a close frame: the client sees 1006.
     expect((await d.waitForClose()).code).toBe(1006);
-    expect(d.repliesTo('over')).toEqual([]);
+    expect(d.repliesTo('huge')).toEqual([]);
     // Only that connection: the others are served.
     expect(await ask(c, { op: 'ping' })).toMatchObject({ ok: true });
   });

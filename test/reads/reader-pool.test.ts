@@ -60,6 +60,8 @@ async function answered(p: ReaderPool, params: Record<string, string>): Promise<
       return await p.search(parseSearchRequest(params, NOW));
     } catch (e) {
       if ((e as ContrailError).code !== 'CONTRAIL_ERR_QUERY_TIMEOUT' || attempt === 10) throw e;
+      // The timed-out thread is finishing its statement; the pool refuses work until it has.
+      await finished(p);
     }
   }
 }
