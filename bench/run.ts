@@ -5,8 +5,8 @@
  * --only names other than the default ones).
  *
  *   --full            longer trials and a soak (RSS growth)
- *   --only a,b        any of micro, reference, analytics, search, startup, e2e, udp, fanout
- *                     (fanout, ~2 minutes, runs only when named)
+ *   --only a,b        any of micro, reference, analytics, search, startup, e2e, udp, fanout, burst
+ *                     (fanout, ~2 minutes, and burst, ~3 minutes, run only when named)
  *   --clients N       WebSocket clients in the e2e trials (default 100)
  *   --stations N      station multiplication in the e2e trials (default 4)
  */
@@ -20,6 +20,7 @@ import type { AnalyticsBenchResult } from './reference/analytics-queries.js';
 import type { SearchBenchResult } from './reference/search-latency.js';
 import { renderUdp } from './udp/render-udp.js';
 import type { UdpReceiversResult } from './udp/udp-receivers.js';
+import type { BurstResult } from './udp/burst.js';
 import { gitCommit, machineInfo } from './lib/machine.js';
 import { benchDist, resultsDir } from './lib/paths.js';
 import { runBenchScript } from './lib/result.js';
@@ -44,7 +45,7 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 requireNativeUws();
 const started = performance.now();
 /** The analytics and search parts ride beside BenchReport's own parts (report.ts renders those; their sections are printed here). */
-type Report = BenchReport & { analytics?: AnalyticsBenchResult; search?: SearchBenchResult; udp?: UdpReceiversResult; fanout?: FanoutResult };
+type Report = BenchReport & { analytics?: AnalyticsBenchResult; search?: SearchBenchResult; udp?: UdpReceiversResult; fanout?: FanoutResult; burst?: BurstResult };
 const report: Report = { commit: gitCommit(), date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine: machineInfo(), durationS: 0 };
 
 if (parts.has('micro')) {
@@ -93,6 +94,11 @@ if (parts.has('udp')) {
 if (parts.has('fanout')) {
   log('fanout: native topics, routed narrow topics and MessagePack, 100 clients, a fresh engine per trial');
   report.fanout = await runBenchScript<FanoutResult>(join(benchDist, 'e2e', 'fanout.js'), ['--clients', values.clients, '--stations', values.stations]);
+}
+
+if (parts.has('burst')) {
+  log('burst: 10 s of UDP at 10x the sustained rate through the engine, native receiver then dgram');
+  report.burst = await runBenchScript<BurstResult>(join(benchDist, 'udp', 'burst.js'), []);
 }
 
 if (report.e2e && report.reference) {
@@ -190,6 +196,10 @@ function targets(r: Report): Target[] {
   }
   if (r.udp) {
     out.push({ name: 'UDP: native receiver no-loss rate / dgram', goal: '>= 1.5', value: r.udp.rateRatio, met: r.udp.rateRatio >= 1.5 });
+  }
+  if (r.burst) {
+    const native = r.burst.trials.find((t) => t.receiver === 'native');
+    if (native) out.push({ name: `burst of ${r.burst.seconds} s at ${r.burst.rate}/s (native): frames not stored`, goal: '0', value: native.sent - native.stored, met: native.sent === native.stored && native.lost === 0 });
   }
   if (r.fanout) {
     const modes = Object.values(r.fanout.modes);

@@ -56,7 +56,7 @@ describe('defaults (empty environment)', () => {
     expect(config.maxFrameBytes).toBe(65536);
     expect(config.maxPendingBatches).toBe(16);
     expect(config.tcpReconnectMs).toBe(1000);
-    expect(config.udpRecvBufferBytes).toBe(8 * 1024 * 1024);
+    expect(config.udpRecvBufferBytes).toBe(32 * 1024 * 1024);
     expect(config.logLevel).toBe('info');
     expect(config.storeNonAcars).toBe(true);
     expect(config.retention).toEqual({ saveDays: 7, alertSaveDays: 120, checkIntervalMs: 60_000 });
