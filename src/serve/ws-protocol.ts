@@ -135,7 +135,7 @@ export function parseRequest(value: unknown): ClientRequest {
       return { op: 'db.restore', id, backup: readString(obj, id, 'backup', 'the id of a backup (see db.backups)') };
     case 'aircraft':
       // `id` is the request's own: the aircraft's id goes in `aircraft`.
-      return { op: 'aircraft', id, query: readParams(id, () => parseAircraftQuery({ ...obj, id: obj.aircraft })) };
+      return { op: 'aircraft', id, query: readParams(id, () => parseAircraftQuery({ ...obj, id: obj.aircraft }, 'aircraft')) };
     case 'analytics': {
       const query = obj.query;
       if (typeof query !== 'string') throw new RequestError(id, 'BAD_REQUEST', '"query" must name the analytics query: rates, signal, frequencies, top, timeline or alerts');

@@ -51,6 +51,9 @@ describe('WebSocket requests', () => {
     expect(fails({ op: 'subscribe', id: 9, topics: ['stats'], filter: { label: 'H1' } })).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/applies to message topics/) });
     expect(fails({ op: 'auth', id: 10 })).toMatchObject({ id: 10, code: 'BAD_REQUEST' });
     expect(fails({ op: 'db.restore', id: 11 })).toMatchObject({ id: 11, code: 'BAD_REQUEST' });
+    // The aircraft's id is `aircraft` here (`id` is the request's): errors say so.
+    expect(fails({ op: 'aircraft', id: 12 })).toMatchObject({ id: 12, code: 'BAD_REQUEST', message: 'name the aircraft: aircraft, icao, tail or flight' });
+    expect(fails({ op: 'aircraft', id: 13, aircraft: 'x' })).toMatchObject({ id: 13, message: 'aircraft must be a positive integer' });
     expect(errorReply(fails({ op: 'fly', id: 4 }))).toMatchObject({ id: 4, ok: false, error: { code: 'UNKNOWN_OP' } });
     expect(okReply(3)).toEqual({ id: 3, ok: true });
   });
