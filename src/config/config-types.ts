@@ -6,6 +6,8 @@ export type SourceKind = 'udp' | 'tcp-connect' | 'tcp-listen' | 'zmq';
 /** Which code reads UDP sockets: the native batched receiver (native/), Node's dgram, or the default choice between them. */
 export const UDP_RECEIVERS = ['auto', 'native', 'dgram'] as const;
 export type UdpReceiverSetting = (typeof UDP_RECEIVERS)[number];
+/** What actually reads a socket once `auto` is decided. */
+export type UdpReceiverKind = Exclude<UdpReceiverSetting, 'auto'>;
 
 export interface SourceConfig {
   type: DecoderType;
@@ -13,7 +15,7 @@ export interface SourceConfig {
   host: string;
   port: number;
   descriptor: string;
-  /** UDP listeners only: CONTRAIL_UDP_RECEIVER, carried here because a source is built from its own config alone. */
+  /** UDP listeners only: CONTRAIL_UDP_RECEIVER, as load-config set it on each UDP source (the same for all of them). */
   receiver?: UdpReceiverSetting;
 }
 

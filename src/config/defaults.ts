@@ -3,6 +3,7 @@
  */
 import os from 'node:os';
 import type { DecoderType } from '../decode/message.js';
+import type { UdpReceiverKind } from './config-types.js';
 
 export interface DecoderEnv {
   /** ACARS Hub's variable that switches the type on. */
@@ -39,7 +40,7 @@ export const DEFAULT_UDP_RECEIVER = 'auto';
 // What `auto` prefers, from `bench --only udp` (native/README.md): the native receiver takes 1.9x
 // dgram's datagram rate without loss and costs the main thread a third less per datagram; through
 // the engine on 2 cores both stop at the writer (~15k frames/s) before either loses a datagram.
-export const AUTO_UDP_RECEIVER: 'native' | 'dgram' = 'native';
+export const AUTO_UDP_RECEIVER: UdpReceiverKind = 'native';
 /** ACARS Hub's DB_SAVEALL defaults off; Contrail keeps link-layer frames (marked) because they are cheap and useful. */
 export const DEFAULT_STORE_NON_ACARS = true;
 

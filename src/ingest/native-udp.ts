@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The layout and API this code expects; native/src/addon.cc's kAbiVersion. */
-export const NATIVE_UDP_ABI = 1;
+const NATIVE_UDP_ABI = 1;
 
 export interface NativeUdpOptions {
   /** A numeric IPv4 or IPv6 address (names are resolved before). */
@@ -64,13 +64,13 @@ export interface NativeUdpAddon {
   UdpReceiver: new (options: NativeUdpOptions, onBatch: (batch: ArrayBuffer) => void) => NativeUdpReceiver;
 }
 
-export type NativeUdpLoad = { ok: true; addon: NativeUdpAddon; path: string } | { ok: false; reason: string };
+export type NativeUdpLoad = { ok: true; addon: NativeUdpAddon } | { ok: false; reason: string };
 
 /** Where the build puts the addon and its result note, under the package root. */
-export const NATIVE_DIR = findNativeDir();
-export const NATIVE_UDP_PATH = join(NATIVE_DIR, 'build', 'Release', 'contrail_udp.node');
+const NATIVE_DIR = findNativeDir();
+const NATIVE_UDP_PATH = join(NATIVE_DIR, 'build', 'Release', 'contrail_udp.node');
 /** Written by scripts/build-native.mjs: { ok, reason?, at }. */
-export const NATIVE_BUILD_NOTE = join(NATIVE_DIR, 'build', 'contrail-build.json');
+const NATIVE_BUILD_NOTE = join(NATIVE_DIR, 'build', 'contrail-build.json');
 
 let loaded: NativeUdpLoad | undefined;
 
@@ -91,7 +91,7 @@ function load(): NativeUdpLoad {
   if (addon.abiVersion !== NATIVE_UDP_ABI) {
     return { ok: false, reason: `${NATIVE_UDP_PATH} is version ${String(addon.abiVersion)}, this code needs ${NATIVE_UDP_ABI}; rebuild with \`npm run build:native\`` };
   }
-  return { ok: true, addon, path: NATIVE_UDP_PATH };
+  return { ok: true, addon };
 }
 
 /** The build's own account of its failure, when it left one. */

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import { ContrailError } from '../errors.js';
+import { replyCode, type ErrorCode } from './ws-protocol.js';
 
 export interface DbAdmin {
   status(): Promise<unknown>;
@@ -17,18 +18,22 @@ export interface DbAdmin {
   restore(id: string): Promise<unknown>;
 }
 
-const STATUS_BY_CODE: Record<string, string> = {
-  CONTRAIL_ERR_USAGE: '404 Not Found',
-  CONTRAIL_ERR_BAD_REQUEST: '400 Bad Request',
-  CONTRAIL_ERR_ALERT_TERM: '400 Bad Request',
-  CONTRAIL_ERR_NOT_FOUND: '404 Not Found',
-  CONTRAIL_ERR_BUSY: '409 Conflict',
-  CONTRAIL_ERR_LOCKED: '409 Conflict',
-  CONTRAIL_ERR_MIGRATION: '409 Conflict',
-  CONTRAIL_ERR_CLOSED: '503 Service Unavailable',
-  CONTRAIL_ERR_NOT_READY: '503 Service Unavailable',
-  CONTRAIL_ERR_WORKER: '503 Service Unavailable',
-  CONTRAIL_ERR_QUERY_TIMEOUT: '504 Gateway Timeout',
+/** The HTTP status of each reply code (replyCode() maps the engine's errors to those). */
+const HTTP_STATUS: Record<ErrorCode, string> = {
+  BAD_REQUEST: '400 Bad Request',
+  TOO_LARGE: '413 Payload Too Large',
+  UNKNOWN_OP: '404 Not Found',
+  UNKNOWN_TOPIC: '404 Not Found',
+  TOO_MANY_TOPICS: '400 Bad Request',
+  UNAUTHORIZED: '401 Unauthorized',
+  FORBIDDEN: '403 Forbidden',
+  NOT_FOUND: '404 Not Found',
+  CONFLICT: '409 Conflict',
+  UNAVAILABLE: '503 Service Unavailable',
+  BUSY: '409 Conflict',
+  TIMEOUT: '504 Gateway Timeout',
+  RATE_LIMITED: '429 Too Many Requests',
+  INTERNAL: '500 Internal Server Error',
 };
 
 function send(res: HttpResponse, status: string, body: unknown, headers: Record<string, string> = {}): void {
@@ -82,7 +87,7 @@ export function apiHelpers(token: string | null, log: Logger, readToken: string 
       ({ status, body }) => !aborted && send(res, status, body),
       (e: unknown) => {
         const code = e instanceof ContrailError ? e.code : 'CONTRAIL_ERR_INTERNAL';
-        const status = STATUS_BY_CODE[code] ?? '500 Internal Server Error';
+        const status = HTTP_STATUS[replyCode(e)];
         if (status.startsWith('500')) log.error({ err: e }, 'admin API request failed');
         if (!aborted) send(res, status, { error: { code, message: (e as Error).message } });
       },

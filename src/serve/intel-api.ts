@@ -9,7 +9,7 @@
  * pool; this only moves requests and replies.
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import { ContrailError } from '../errors.js';
+import { ContrailError, NotFoundError } from '../errors.js';
 import type { AlertTermKind } from '../alerts/alert-term.js';
 import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
 import { queryObject, type ApiHelpers } from './admin-api.js';
@@ -73,7 +73,7 @@ export function registerIntelApi(app: TemplatedApp, admin: IntelAdmin, { handle,
     const query = queryObject(req.getQuery() ?? '');
     handle(res, async () => {
       const found = await admin.aircraft(parseAircraftQuery(query));
-      if (found === null) throw new ContrailError('CONTRAIL_ERR_NOT_FOUND', 'no aircraft matches');
+      if (found === null) throw new NotFoundError('no aircraft matches');
       return { status: '200 OK', body: found };
     });
   });

@@ -8,7 +8,7 @@
  */
 import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
-import type { DecoderType } from '../decode/message.js';
+import { DECODER_TYPES, type DecoderType } from '../decode/message.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import { ContrailError } from '../errors.js';
 import { loadUws } from './uws.js';
@@ -17,8 +17,8 @@ import { forEachPublished, type PublishTopic } from '../store/publish-batch.js';
 import type { BackpressurePolicy } from './client-backpressure.js';
 import { anyTokenMatches, bearerMatches } from './admin-api.js';
 import { decodeFrame, encodeFrame, FrameError, jsonToMsgpack, MSGPACK_PROTOCOL, type Encoding } from './ws-encoding.js';
-import { errorReply, parseRequest, PROTOCOL_VERSION, readId, RequestError, resultReply, type RequestId } from './ws-protocol.js';
-import { handleRequest, replyCode, type ClientSession, type RequestServices } from './ws-requests.js';
+import { errorReply, parseRequest, PROTOCOL_VERSION, readId, replyCode, RequestError, resultReply, type RequestId } from './ws-protocol.js';
+import { handleRequest, type ClientSession, type RequestServices } from './ws-requests.js';
 import { MessageRouter } from './ws-router.js';
 import { planDelivery } from './ws-topics.js';
 import { ClientState, uwsTopic, type UserData } from './ws-client-state.js';
@@ -32,7 +32,7 @@ const JSON_PROTOCOL = 'contrail.json';
 /** WebSocket close code for a client dropped for staying behind (policy violation). */
 const CLOSE_TOO_SLOW = 1008;
 /** Largest request: a bigger frame gets a TOO_LARGE reply, unread, and the connection stays. */
-export const MAX_REQUEST_BYTES = 16 * 1024;
+const MAX_REQUEST_BYTES = 16 * 1024;
 /** uWS's own limit, far above: past it uWS drops the connection without a close frame (1006). Bounds what one client can make it buffer. */
 const HARD_MAX_FRAME_BYTES = 256 * 1024;
 
@@ -62,6 +62,11 @@ export interface ClientLimits {
   requestsPerSecond: number;
   maxSubscriptions: number;
 }
+
+/** uWS topic names per encoding, built once rather than per published message. */
+const names = (topic: string): { json: string; mp: string } => ({ json: uwsTopic('json', topic), mp: uwsTopic('msgpack', topic) });
+const TOPIC = { messages: names('messages'), alerts: names('alerts'), stats: names('stats'), database: names('database') };
+const TYPE_TOPIC = Object.fromEntries(DECODER_TYPES.map((t) => [t, names(`messages:${t}`)])) as Record<DecoderType, { json: string; mp: string }>;
 
 /** What the upgrade decided: the subprotocol to answer with, the encoding, and whether the client is admin. */
 interface Accepted {
@@ -131,16 +136,16 @@ export class LiveServer {
       let packed: Uint8Array | null = null;
       const packedPayload = (): Uint8Array => (packed ??= jsonToMsgpack(p.payload));
       if (p.topic === 'alerts') {
-        app.publish('alerts', p.payload, false);
-        if (msgpack && app.numSubscribers('mp:alerts') > 0) app.publish('mp:alerts', packedPayload(), true);
+        app.publish(TOPIC.alerts.json, p.payload, false);
+        if (msgpack && app.numSubscribers(TOPIC.alerts.mp) > 0) app.publish(TOPIC.alerts.mp, packedPayload(), true);
         return;
       }
-      const typeTopic = `messages:${p.type}`;
-      app.publish('messages', p.payload, false);
-      app.publish(typeTopic, p.payload, false);
-      if (msgpack && (app.numSubscribers('mp:messages') > 0 || app.numSubscribers(`mp:${typeTopic}`) > 0)) {
-        app.publish('mp:messages', packedPayload(), true);
-        app.publish(`mp:${typeTopic}`, packedPayload(), true);
+      const typeTopic = TYPE_TOPIC[p.type];
+      app.publish(TOPIC.messages.json, p.payload, false);
+      app.publish(typeTopic.json, p.payload, false);
+      if (msgpack && (app.numSubscribers(TOPIC.messages.mp) > 0 || app.numSubscribers(typeTopic.mp) > 0)) {
+        app.publish(TOPIC.messages.mp, packedPayload(), true);
+        app.publish(typeTopic.mp, packedPayload(), true);
       }
       if (!routing) return;
       this.#router.route(p.meta(), (c) => {
@@ -169,7 +174,7 @@ export class LiveServer {
 
   /** Clients subscribed to the stats topic: the engine computes stats only for someone. */
   get statsSubscribers(): number {
-    return this.#app.numSubscribers('stats') + this.#app.numSubscribers('mp:stats');
+    return this.#app.numSubscribers(TOPIC.stats.json) + this.#app.numSubscribers(TOPIC.stats.mp);
   }
 
   /** Publishes `{"topic":"stats","data":{...}}` to the clients subscribed to stats. */
@@ -195,8 +200,8 @@ export class LiveServer {
 
   #publishEvent(topic: 'stats' | 'database', data: Record<string, unknown>): void {
     const frame = { topic, data };
-    this.#app.publish(topic, JSON.stringify(frame), false);
-    if (this.#msgpackClients > 0) this.#app.publish(uwsTopic('msgpack', topic), encodeFrame('msgpack', frame), true);
+    this.#app.publish(TOPIC[topic].json, JSON.stringify(frame), false);
+    if (this.#msgpackClients > 0) this.#app.publish(TOPIC[topic].mp, encodeFrame('msgpack', frame), true);
   }
 
   #routes(): void {
@@ -222,8 +227,10 @@ export class LiveServer {
           this.#json(res, '503 Service Unavailable', JSON.stringify({ error: { code: 'CONTRAIL_ERR_BUSY', message: `${maxClients} WebSocket clients already connected (CONTRAIL_WS_MAX_CLIENTS): try again later` } }));
           return;
         }
+        const state = new ClientState(accepted.encoding, this.#policy, requestsPerSecond, Date.now());
+        state.session = this.#session(state, accepted.admin);
         res.upgrade<UserData>(
-          { state: new ClientState(accepted.encoding, accepted.admin, this.#policy, requestsPerSecond, Date.now()) },
+          { state },
           req.getHeader('sec-websocket-key'),
           accepted.protocol,
           req.getHeader('sec-websocket-extensions'),
@@ -275,7 +282,6 @@ export class LiveServer {
   #open(ws: WebSocket<UserData>): void {
     const c = ws.getUserData().state;
     c.ws = ws;
-    c.session = this.#session(c);
     this.#clients.add(c);
     if (c.encoding === 'msgpack') this.#msgpackClients++;
     this.#syncNative(c);
@@ -283,7 +289,8 @@ export class LiveServer {
     c.session.send({ topic: 'system', data: { event: 'hello', protocol: PROTOCOL_VERSION, encoding: c.encoding, admin: c.session.admin } });
   }
 
-  #session(c: ClientState): ClientSession {
+  /** The client as requests see it; its closures touch the socket only once it is open, and never after it closed. */
+  #session(c: ClientState, admin: boolean): ClientSession {
     const encode = (frame: object): string | Uint8Array => encodeFrame(c.encoding, frame);
     const binary = c.encoding === 'msgpack';
     const send = (frame: object): void => {
@@ -292,10 +299,12 @@ export class LiveServer {
     return {
       encoding: c.encoding,
       subscriptions: new Map(),
-      admin: c.admin,
+      admin,
       send,
       answer: (id, work) => this.#answer(c, id, work),
       subscriptionsChanged: () => {
+        // A request answered after the client left (a failed history) must not put it back in the router.
+        if (!this.#clients.has(c)) return;
         const plan = planDelivery(c.session.subscriptions.values());
         this.#router.set(c, c.plan.routed, plan.routed);
         c.plan = plan;

@@ -6,7 +6,7 @@
  * Parameters are validated here (400 naming the parameter); the queries run in the reader pool.
  */
 import type { TemplatedApp } from 'uWebSockets.js';
-import { ContrailError } from '../errors.js';
+import { ContrailError, NotFoundError } from '../errors.js';
 import type { MessageView } from '../store/reads/message-view.js';
 import type { SearchPage } from '../store/reads/search.js';
 import { parseRecentRequest, parseSearchRequest, type RecentRequest, type SearchRequest } from '../store/reads/search-request.js';
@@ -46,7 +46,7 @@ export function registerSearchApi(app: TemplatedApp, reads: MessageReads, { hand
       const id = Number(raw);
       if (!/^\d{1,15}$/.test(raw) || id < 1) throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', `message id "${raw}": a positive integer`);
       const found = await reads.message(id);
-      if (found === null) throw new ContrailError('CONTRAIL_ERR_NOT_FOUND', `no message with id ${id}`);
+      if (found === null) throw new NotFoundError(`no message with id ${id}`);
       return { status: '200 OK', body: found };
     });
   });

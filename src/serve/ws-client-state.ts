@@ -22,8 +22,6 @@ export interface UserData {
 
 export class ClientState {
   readonly encoding: Encoding;
-  /** Connected with the admin token: the session starts as admin. */
-  readonly admin: boolean;
   readonly backpressure: ClientBackpressure;
   readonly requests: TokenBucket;
   plan: DeliveryPlan = { native: new Set(), nativeTypes: new Set(), routed: new Map() };
@@ -31,11 +29,11 @@ export class ClientState {
   uwsTopics = new Set<string>();
   /** Set when the connection opens. */
   ws!: WebSocket<UserData>;
+  /** Set at the upgrade (it holds whether the client is admin). */
   session!: ClientSession;
 
-  constructor(encoding: Encoding, admin: boolean, policy: BackpressurePolicy, requestsPerSecond: number, now: number) {
+  constructor(encoding: Encoding, policy: BackpressurePolicy, requestsPerSecond: number, now: number) {
     this.encoding = encoding;
-    this.admin = admin;
     this.backpressure = new ClientBackpressure(policy);
     this.requests = new TokenBucket(requestsPerSecond, 2 * requestsPerSecond, now);
   }

@@ -4,10 +4,11 @@
  * `{id, ok: true[, result]}` or `{id, ok: false, error: {code, message}}`.
  * Pure: parsing and validation only; docs/protocol.md is the contract.
  */
+import { ContrailError } from '../errors.js';
 import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
 import { parseRecentRequest, parseSearchRequest, type RecentRequest, type SearchRequest } from '../store/reads/search-request.js';
-import { parseFilter, parseTopic, TOPIC_GRAMMAR, type Filter, type ParsedTopic } from './ws-topics.js';
+import { isMessageTopic, parseFilter, parseTopic, TOPIC_GRAMMAR, type Filter, type ParsedTopic } from './ws-topics.js';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -36,7 +37,7 @@ export const OPS: readonly ClientRequest['op'][] = ['subscribe', 'unsubscribe', 
 
 export type RequestId = string | number | null;
 
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'BAD_REQUEST',
   'TOO_LARGE',
   'UNKNOWN_OP',
@@ -53,6 +54,32 @@ export const ERROR_CODES = [
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The reply code for an error from the engine's own parts (the HTTP API's status follows it too). */
+export function replyCode(e: unknown): ErrorCode {
+  const code = e instanceof ContrailError ? e.code : null;
+  switch (code) {
+    case 'CONTRAIL_ERR_USAGE':
+    case 'CONTRAIL_ERR_BAD_REQUEST':
+    case 'CONTRAIL_ERR_ALERT_TERM':
+      return 'BAD_REQUEST';
+    case 'CONTRAIL_ERR_NOT_FOUND':
+      return 'NOT_FOUND';
+    case 'CONTRAIL_ERR_LOCKED':
+    case 'CONTRAIL_ERR_MIGRATION':
+      return 'CONFLICT';
+    case 'CONTRAIL_ERR_NOT_READY':
+    case 'CONTRAIL_ERR_CLOSED':
+    case 'CONTRAIL_ERR_WORKER':
+      return 'UNAVAILABLE';
+    case 'CONTRAIL_ERR_BUSY':
+      return 'BUSY';
+    case 'CONTRAIL_ERR_QUERY_TIMEOUT':
+      return 'TIMEOUT';
+    default:
+      return 'INTERNAL';
+  }
+}
 
 export class RequestError extends Error {
   constructor(
@@ -104,7 +131,7 @@ export function parseRequest(value: unknown): ClientRequest {
     case 'subscribe': {
       const topics = readTopics(obj, id);
       const filter = readParams(id, () => parseFilter(obj.filter));
-      if (filter !== null && !topics.some((t) => t.kind === 'messages' || t.kind === 'keyed')) {
+      if (filter !== null && !topics.some(isMessageTopic)) {
         throw new RequestError(id, 'BAD_REQUEST', '"filter" applies to message topics (messages, messages:TYPE, label:, flight:, tail:, aircraft:, station:)');
       }
       const history = obj.history === undefined || obj.history === null ? null : readParams(id, () => parseRecentRequest({ limit: String(obj.history) }));
@@ -135,7 +162,7 @@ export function parseRequest(value: unknown): ClientRequest {
       return { op: 'db.restore', id, backup: readString(obj, id, 'backup', 'the id of a backup (see db.backups)') };
     case 'aircraft':
       // `id` is the request's own: the aircraft's id goes in `aircraft`.
-      return { op: 'aircraft', id, query: readParams(id, () => parseAircraftQuery({ ...obj, id: obj.aircraft }, 'aircraft')) };
+      return { op: 'aircraft', id, query: readParams(id, () => parseAircraftQuery(obj, 'aircraft')) };
     case 'analytics': {
       const query = obj.query;
       if (typeof query !== 'string') throw new RequestError(id, 'BAD_REQUEST', '"query" must name the analytics query: rates, signal, frequencies, top, timeline or alerts');

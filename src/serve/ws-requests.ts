@@ -3,7 +3,6 @@
  * operations go to the parts that answer them (reader pool, analytics thread, writer), and every
  * request ends in exactly one reply or error.
  */
-import { ContrailError } from '../errors.js';
 import type { AlertTermKind } from '../alerts/alert-term.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { AnalyticsRequest } from '../analytics/analytics-request.js';
@@ -11,8 +10,8 @@ import type { RecentRequest, SearchRequest } from '../store/reads/search-request
 import { anyTokenMatches, type DbAdmin } from './admin-api.js';
 import type { IntelAdmin } from './intel-api.js';
 import type { Encoding } from './ws-encoding.js';
-import { ADMIN_OPS, okReply, PROTOCOL_VERSION, RequestError, type AdminOp, type ClientRequest, type ErrorCode, type RequestId } from './ws-protocol.js';
-import { filterToJson, type Subscription } from './ws-topics.js';
+import { ADMIN_OPS, okReply, PROTOCOL_VERSION, RequestError, type AdminOp, type ClientRequest, type RequestId } from './ws-protocol.js';
+import { filterToJson, isMessageTopic, type Subscription } from './ws-topics.js';
 
 export interface RequestServices {
   /** Answers `search` and `history` (in the reader pool). */
@@ -42,32 +41,6 @@ export interface ClientSession {
   subscriptionsChanged(): void;
 }
 
-/** The reply code for an error from the engine's own parts. */
-export function replyCode(e: unknown): ErrorCode {
-  const code = e instanceof ContrailError ? e.code : null;
-  switch (code) {
-    case 'CONTRAIL_ERR_USAGE':
-    case 'CONTRAIL_ERR_BAD_REQUEST':
-    case 'CONTRAIL_ERR_ALERT_TERM':
-      return 'BAD_REQUEST';
-    case 'CONTRAIL_ERR_NOT_FOUND':
-      return 'NOT_FOUND';
-    case 'CONTRAIL_ERR_LOCKED':
-    case 'CONTRAIL_ERR_MIGRATION':
-      return 'CONFLICT';
-    case 'CONTRAIL_ERR_NOT_READY':
-    case 'CONTRAIL_ERR_CLOSED':
-    case 'CONTRAIL_ERR_WORKER':
-      return 'UNAVAILABLE';
-    case 'CONTRAIL_ERR_BUSY':
-      return 'BUSY';
-    case 'CONTRAIL_ERR_QUERY_TIMEOUT':
-      return 'TIMEOUT';
-    default:
-      return 'INTERNAL';
-  }
-}
-
 function isAdminOp(op: string): op is AdminOp {
   return (ADMIN_OPS as readonly string[]).includes(op);
 }
@@ -82,13 +55,14 @@ export function handleRequest(req: ClientRequest, s: ClientSession, services: Re
   if (isAdminOp(req.op)) requireAdmin(req, s, services);
   switch (req.op) {
     case 'subscribe': {
-      const next = new Map(s.subscriptions);
-      for (const topic of req.topics) next.set(topic.name, { topic, filter: topic.kind === 'messages' || topic.kind === 'keyed' ? req.filter : null });
-      if (next.size > services.maxSubscriptions) {
-        throw new RequestError(req.id, 'TOO_MANY_TOPICS', `a client may hold ${services.maxSubscriptions} subscriptions (CONTRAIL_WS_MAX_SUBSCRIPTIONS); this would make ${next.size}: unsubscribe some first`);
+      const added = req.topics.filter((t) => !s.subscriptions.has(t.name)).length;
+      const total = s.subscriptions.size + added;
+      if (total > services.maxSubscriptions) {
+        throw new RequestError(req.id, 'TOO_MANY_TOPICS', `a client may hold ${services.maxSubscriptions} subscriptions (CONTRAIL_WS_MAX_SUBSCRIPTIONS); this would make ${total}: unsubscribe some first`);
       }
-      const before = new Map(s.subscriptions);
-      for (const [name, sub] of next) s.subscriptions.set(name, sub);
+      // What this request replaces, to put back if its history fails.
+      const replaced = req.topics.map((t) => [t.name, s.subscriptions.get(t.name)] as const);
+      for (const topic of req.topics) s.subscriptions.set(topic.name, { topic, filter: isMessageTopic(topic) ? req.filter : null });
       s.subscriptionsChanged();
       const history = req.history;
       if (history === null) {
@@ -96,13 +70,15 @@ export function handleRequest(req: ClientRequest, s: ClientSession, services: Re
         return;
       }
       // Subscribed first so nothing falls between the history and the live messages (a client
-      // merges by id); if the history fails, the error reply means nothing changed.
+      // merges by id); if the history fails, the error reply means this request changed nothing.
       s.answer(req.id, async () => {
         try {
           return { history: await services.reads.recent(history) };
         } catch (e) {
-          s.subscriptions.clear();
-          for (const [name, sub] of before) s.subscriptions.set(name, sub);
+          for (const [name, sub] of replaced) {
+            if (sub === undefined) s.subscriptions.delete(name);
+            else s.subscriptions.set(name, sub);
+          }
           s.subscriptionsChanged();
           throw e;
         }

@@ -9,7 +9,7 @@ import type { DecoderType } from '../decode/message.js';
 import type { MessageMeta } from '../store/publish-batch.js';
 import { filterMatches, routeKeys, type Filter } from './ws-topics.js';
 
-export interface Routable {
+interface Routable {
   /** Types this client receives through native topics: the router must not send them again. */
   readonly nativeTypes: ReadonlySet<DecoderType>;
 }
@@ -34,7 +34,7 @@ export class MessageRouter<C extends Routable> {
     }
   }
 
-  /** Forgets a client (it closed or went behind). */
+  /** Forgets a client that closed (a client behind stays: its misses are counted as it is routed). */
   drop(client: C, routed: ReadonlyMap<string, Filter | null>): void {
     for (const key of routed.keys()) this.#remove(client, key);
   }

@@ -12,8 +12,10 @@ import { DECODER_TYPES, isDecoderType, type DecoderType } from '../decode/messag
 import type { MessageMeta } from '../store/publish-batch.js';
 
 /** Topics keyed by a message field: `label:H1`, `flight:UAL123`, `tail:N12345`, `aircraft:A1B2C3`, `station:XA-KSEA`. */
-export const KEYED_FIELDS = ['label', 'flight', 'tail', 'aircraft', 'station'] as const;
-export type KeyedField = (typeof KEYED_FIELDS)[number];
+const KEYED_FIELDS = ['label', 'flight', 'tail', 'aircraft', 'station'] as const;
+type KeyedField = (typeof KEYED_FIELDS)[number];
+/** The message field each keyed topic matches. */
+const KEYED_META: Record<KeyedField, Exclude<keyof MessageMeta, 'type'>> = { label: 'label', flight: 'flight', tail: 'tail', aircraft: 'icao', station: 'station' };
 
 export type ParsedTopic =
   | { kind: 'messages'; name: string; type: DecoderType | null }
@@ -22,7 +24,7 @@ export type ParsedTopic =
 
 
 /** Fields a filter may constrain; each takes one value or a list (any of them). */
-export const FILTER_FIELDS = ['type', 'label', 'flight', 'tail', 'icao', 'station'] as const;
+const FILTER_FIELDS = ['type', 'label', 'flight', 'tail', 'icao', 'station'] as const;
 type FilterField = (typeof FILTER_FIELDS)[number];
 export type Filter = Partial<Record<FilterField, ReadonlySet<string>>>;
 
@@ -95,12 +97,16 @@ export function filterMatches(filter: Filter, m: MessageMeta): boolean {
 /** The router's index keys a message is found under (see MessageRouter). */
 export function routeKeys(m: MessageMeta): string[] {
   const keys = ['messages', `messages:${m.type}`];
-  if (m.label) keys.push(`label:${m.label}`);
-  if (m.flight) keys.push(`flight:${m.flight}`);
-  if (m.tail) keys.push(`tail:${m.tail}`);
-  if (m.icao) keys.push(`aircraft:${m.icao}`);
-  if (m.station) keys.push(`station:${m.station}`);
+  for (const field of KEYED_FIELDS) {
+    const value = m[KEYED_META[field]];
+    if (value) keys.push(`${field}:${value}`);
+  }
   return keys;
+}
+
+/** Topics that carry messages, and so take a filter. */
+export function isMessageTopic(t: ParsedTopic): boolean {
+  return t.kind === 'messages' || t.kind === 'keyed';
 }
 
 export interface Subscription {
@@ -131,7 +137,7 @@ export function planDelivery(subs: Iterable<Subscription>): DeliveryPlan {
         plan.native.add(topic.name);
         plan.nativeTypes.add(topic.type);
       }
-    } else if (topic.kind === 'messages' || topic.kind === 'keyed') {
+    } else if (isMessageTopic(topic)) {
       // Nothing narrower can add to "every message".
       if (!everything) plan.routed.set(topic.name, filter);
     } else {

@@ -40,7 +40,7 @@ describe('CONTRAIL_UDP_RECEIVER', () => {
 
 describe('choosing the UDP receiver', () => {
   const addon = { abiVersion: 1 } as unknown as NativeUdpAddon;
-  const loads = () => ({ ok: true as const, addon, path: '/x.node' });
+  const loads = () => ({ ok: true as const, addon });
   const fails = () => ({ ok: false as const, reason: 'not built (no compiler)' });
 
   it('dgram never loads the addon', () => {

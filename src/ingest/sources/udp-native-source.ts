@@ -18,7 +18,6 @@ export class UdpNativeSource extends SourceBase {
   readonly #addon: NativeUdpAddon;
   #receiver: NativeUdpReceiver | null = null;
   #unreport: () => void = () => {};
-  #closing = false;
   #closed: Promise<void> | null = null;
 
   constructor(config: SourceConfig, index: number, sink: IngestSink, options: SourceOptions, log: Logger, addon: NativeUdpAddon) {
@@ -28,11 +27,11 @@ export class UdpNativeSource extends SourceBase {
 
   async start(): Promise<BoundAddress> {
     const host = await numericHost(this.config.host);
-    if (this.#closing) throw new Error('UDP source closed before it started');
+    if (this.#closed !== null) throw new Error('UDP source closed before it started');
     const framer = this.framer();
     const max = this.options.maxFrameBytes;
     const onDatagram = (bytes: Uint8Array, size: number, arrivalMs: number, truncated: boolean): void => {
-      // Only a receive slot smaller than 64 KiB truncates (tests do that); the framer would have rejected the datagram as oversize anyway.
+      // Only a receive slot smaller than 64 KiB truncates (tests do that): a cut datagram is not the frame that was sent.
       if (truncated) this.sink.reject(this.index, 'oversize', bytes.subarray(0, max), size, arrivalMs);
       else framer.pushMessage(bytes, arrivalMs);
     };
@@ -57,7 +56,6 @@ export class UdpNativeSource extends SourceBase {
 
   /** Resolves once the thread is joined, the socket closed and every datagram it read delivered to the sink. */
   close(): Promise<void> {
-    this.#closing = true;
     if (this.#closed) return this.#closed;
     const receiver = this.#receiver;
     this.#unreport();

@@ -26,8 +26,8 @@ const MESSAGE_FIELDS =
   'id, type, msg_time AS time, station_id AS station, freq, level, error, direction, icao, tail, flight, label, msgno, text, lat, lon, alt, decode_level AS decodeLevel, copies, multipart_id AS multipartId';
 
 /** Reads a query from URL parameters or a WebSocket request; throws a usage error naming what is wrong. */
-/** `idName`: what the caller calls the aircraft's id in its errors (the WebSocket's `aircraft`, its own `id` being the request's). */
-export function parseAircraftQuery(input: Record<string, unknown>, idName = 'id'): AircraftQuery {
+/** `idKey`: where the aircraft's id is (the WebSocket's `aircraft`: its `id` is the request's). */
+export function parseAircraftQuery(input: Record<string, unknown>, idKey = 'id'): AircraftQuery {
   const q: AircraftQuery = {};
   const str = (k: 'icao' | 'tail' | 'flight'): void => {
     const v = input[k];
@@ -38,9 +38,10 @@ export function parseAircraftQuery(input: Record<string, unknown>, idName = 'id'
   str('icao');
   str('tail');
   str('flight');
-  if (input.id !== undefined && input.id !== null && input.id !== '') {
-    const id = Number(input.id);
-    if (!Number.isInteger(id) || id < 1) throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', `${idName} must be a positive integer`);
+  const rawId = input[idKey];
+  if (rawId !== undefined && rawId !== null && rawId !== '') {
+    const id = Number(rawId);
+    if (!Number.isInteger(id) || id < 1) throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', `${idKey} must be a positive integer`);
     q.id = id;
   }
   if (input.limit !== undefined && input.limit !== null && input.limit !== '') {
@@ -49,7 +50,7 @@ export function parseAircraftQuery(input: Record<string, unknown>, idName = 'id'
     q.limit = limit;
   }
   if (q.id === undefined && q.icao === undefined && q.tail === undefined && q.flight === undefined) {
-    throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', `name the aircraft: ${idName}, icao, tail or flight`);
+    throw new ContrailError('CONTRAIL_ERR_BAD_REQUEST', `name the aircraft: ${idKey}, icao, tail or flight`);
   }
   return q;
 }

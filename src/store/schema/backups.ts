@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { NotFoundError, StoreError, UsageError } from '../../errors.js';
+import { NotFoundError, StoreError } from '../../errors.js';
 import type { Db } from '../open-database.js';
 import { schemaHas } from './schema-snapshot.js';
 
@@ -154,7 +154,7 @@ export function checkFileIntegrity(path: string): string[] {
  * files are empty and removed.
  */
 export function swapInBackup(backup: BackupInfo, dbPath: string): void {
-  if (!existsSync(backup.path)) throw new UsageError(`backup ${backup.id} has no file at ${backup.path}`);
+  if (!existsSync(backup.path)) throw new NotFoundError(`backup ${backup.id} has no file at ${backup.path}`);
   const staging = `${dbPath}.restoring`;
   const src = new Database(backup.path, { readonly: true, fileMustExist: true });
   try {
