@@ -95,9 +95,14 @@ export class WsClient {
     return this.#until(() => this.first ?? undefined, 'the first frame', timeoutMs);
   }
 
+  /** A value as a frame in the connection's encoding: JSON text, or a plain MessagePack map (no records). */
+  encode(value: unknown): string | Uint8Array {
+    return this.encoding === 'msgpack' ? packr.pack(value) : JSON.stringify(value);
+  }
+
   /** Sends a request object in the connection's encoding and resolves with the reply carrying its id. */
   request(req: Json): Promise<Json> {
-    return this.requestRaw(this.encoding === 'msgpack' ? packr.pack(req) : JSON.stringify(req), req.id ?? null);
+    return this.requestRaw(this.encode(req), req.id ?? null);
   }
 
   /**
@@ -139,11 +144,6 @@ export class WsClient {
   /** Resolves with how the server closed the connection. */
   waitForClose(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
     return this.#until(() => this.closedWith ?? undefined, 'the connection to close', timeoutMs);
-  }
-
-  /** Resolves once `check` returns something other than undefined. */
-  waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-    return this.#until(check, what, timeoutMs);
   }
 
   #wake(): void {

@@ -4,17 +4,14 @@
  * on consent (admin API or `contrail db migrate --yes` from another process) while WebSocket
  * clients watch the progress; then it catches up. Backups and restores through the admin API.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
-import { openWriterDatabase } from '../../src/store/open-database.js';
-import { applyMigrations } from '../../src/store/schema/migration-runner.js';
 import { corpusDir, readCorpusFrames } from '../helpers/corpus.js';
+import { oldDatabase } from '../helpers/engine-db.js';
 import { apiRequest, type Json } from '../helpers/engine-http.js';
 import { waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
@@ -28,15 +25,6 @@ const HFDL_FILE = join(corpusDir, 'acarshub-kabq/raw-hfdl-messages.jsonl');
 const HFDL_FRAMES = readCorpusFrames('acarshub-kabq/raw-hfdl-messages.jsonl').length;
 // Every frame sent is counted stored: dedup off (tested in dedup.test.ts).
 const LISTEN = { CONTRAIL_DEDUP_WINDOW_SECONDS: '0', ENABLE_ACARS: '1', ENABLE_HFDL: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', HFDL_CONNECTIONS: 'tcp-listen://127.0.0.1:0' };
-
-/** A data dir whose database an older Contrail left at `OLD`. */
-async function oldDatabase(): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'contrail-consent-'));
-  const db = openWriterDatabase(join(dataDir, 'contrail.sqlite'));
-  await applyMigrations(db, { to: OLD });
-  db.close();
-  return dataDir;
-}
 
 function stored(engine: RunningEngine): number {
   const db = new Database(join(engine.dataDir, 'contrail.sqlite'), { readonly: true });
@@ -65,7 +53,7 @@ async function storedAtLeast(engine: RunningEngine, n: number): Promise<void> {
 
 describe('schema updates need consent', () => {
   it('waits, keeps ingesting into the journal, migrates on the admin API with progress to clients, then catches up', { timeout: 120_000 }, async () => {
-    const engine = await startEngine({ ...LISTEN, CONTRAIL_ADMIN_TOKEN: TOKEN }, 30_000, await oldDatabase());
+    const engine = await startEngine({ ...LISTEN, CONTRAIL_ADMIN_TOKEN: TOKEN }, 30_000, await oldDatabase('contrail-consent-', OLD));
     try {
       const health = (await http(engine, 'GET', '/healthz')).body;
       expect(health).toMatchObject({ ok: true, status: 'schema update pending', schema: { current: OLD, pending: NAMES.filter((n) => n > OLD) } });
@@ -115,7 +103,7 @@ describe('schema updates need consent', () => {
   });
 
   it('picks up `contrail db migrate --yes` run from another process, and refuses what it must not do', { timeout: 120_000 }, async () => {
-    const engine = await startEngine(LISTEN, 30_000, await oldDatabase());
+    const engine = await startEngine(LISTEN, 30_000, await oldDatabase('contrail-consent-', OLD));
     const cli = (args: string[]): ReturnType<typeof runContrail> => runContrail(['db', ...args], { CONTRAIL_DATA_DIR: engine.dataDir, ...LISTEN });
     try {
       await replay(engine, HFDL_FILE, 'HFDL');
@@ -143,7 +131,7 @@ describe('schema updates need consent', () => {
   });
 
   it('migrates at start in development, after a backup', { timeout: 60_000 }, async () => {
-    const engine = await startEngine({ ...LISTEN, NODE_ENV: 'development' }, 30_000, await oldDatabase());
+    const engine = await startEngine({ ...LISTEN, NODE_ENV: 'development' }, 30_000, await oldDatabase('contrail-consent-', OLD));
     try {
       expect((await http(engine, 'GET', '/healthz')).body).toMatchObject({ status: 'ok', schema: { current: NAMES.at(-1) } });
       const backups = (await http(engine, 'GET', '/api/v1/db/backups')).body as unknown as Json[];

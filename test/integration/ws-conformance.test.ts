@@ -12,18 +12,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pack } from 'msgpackr';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { openWriterDatabase } from '../../src/store/open-database.js';
 import { parseSearchRequest } from '../../src/store/reads/search-request.js';
 import { migrationLockPath } from '../../src/store/schema/lock-paths.js';
-import { applyMigrations } from '../../src/store/schema/migration-runner.js';
 import { ProcessLock } from '../../src/store/schema/process-lock.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
+import { oldDatabase, withEngineDb } from '../helpers/engine-db.js';
 import { apiRequest, type Json } from '../helpers/engine-http.js';
 import { accountedFor, sendTcpLines, taggedFrame, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
 import { WsClient, type WsEncoding } from '../helpers/ws-client.js';
@@ -127,15 +125,6 @@ afterEach(async () => {
 
 // ---- engines ----------------------------------------------------------------------------------
 
-/** A data dir whose database an older Contrail left at OLD_SCHEMA. */
-async function oldDatabase(): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'contrail-conformance-'));
-  const db = openWriterDatabase(join(dataDir, 'contrail.sqlite'));
-  await applyMigrations(db, { to: OLD_SCHEMA });
-  db.close();
-  return dataDir;
-}
-
 /** A data dir where the backups directory is a plain file: listing backups fails unexpectedly. */
 function brokenBackupsDir(): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'contrail-conformance-'));
@@ -144,25 +133,11 @@ function brokenBackupsDir(): string {
 }
 
 function readRows(engine: RunningEngine): Row[] {
-  const db = new Database(join(engine.dataDir, 'contrail.sqlite'), { readonly: true });
-  try {
-    return allRows(db);
-  } finally {
-    db.close();
-  }
+  return withEngineDb(engine, allRows);
 }
 
 function dbQuery<T>(engine: RunningEngine, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(join(engine.dataDir, 'contrail.sqlite'), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
-
-async function stored(engine: RunningEngine): Promise<number> {
-  return total(await scrape(engine.httpPort), 'contrail_messages_stored_total');
+  return withEngineDb(engine, (db) => db.prepare(sql).all(...params) as T[]);
 }
 
 beforeAll(async () => {
@@ -187,7 +162,7 @@ beforeAll(async () => {
       30_000,
       brokenBackupsDir(),
     ),
-    oldDatabase().then((dir) => startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', CONTRAIL_ADMIN_TOKEN: ADMIN }, 30_000, dir)),
+    oldDatabase('contrail-conformance-', OLD_SCHEMA).then((dir) => startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', CONTRAIL_ADMIN_TOKEN: ADMIN }, 30_000, dir)),
   ]);
   // B's rows go in while A is tested: frames with 4 KB texts, for substring searches that take a while.
   bIngest = (async () => {
@@ -297,27 +272,24 @@ describe('topics: each message once, in both encodings', () => {
     }
     const everyone = (): WsClient[] => ENCODINGS.map((e) => topicClients.get(e)![0]!);
     let sent = 0;
-    for (const [type, file] of PHASE_1) {
-      const frames = readCorpusFrames(file);
-      sent += frames.length;
-      await sendTcpLines(A.port(type, 'tcp-listen'), frames);
-    }
-    await accountedFor(A.httpPort, sent);
-    const n1 = await stored(A);
-    for (const c of everyone()) await c.waitForCount(n1);
+    /** Sends a phase's corpus files; resolves with the stored count once every frame is accounted for and delivered to everyone. */
+    const play = async (phase: typeof PHASE_1 | typeof PHASE_2): Promise<number> => {
+      for (const [type, file] of phase) {
+        const frames = readCorpusFrames(file);
+        sent += frames.length;
+        await sendTcpLines(A.port(type, 'tcp-listen'), frames);
+      }
+      const n = total(await accountedFor(A.httpPort, sent), 'contrail_messages_stored_total');
+      for (const c of everyone()) await c.waitForCount(n);
+      return n;
+    };
+    await play(PHASE_1);
     phase1Last = Math.max(...everyone()[0]!.messages.map((m) => m.id as number));
     for (const enc of ENCODINGS) {
       topicClients.get(enc)!.forEach((c, k) => (TOPIC_CASES[k]!.between ?? []).forEach((r) => void ask(c, r)));
     }
     await sleep(200);
-    for (const [type, file] of PHASE_2) {
-      const frames = readCorpusFrames(file);
-      sent += frames.length;
-      await sendTcpLines(A.port(type, 'tcp-listen'), frames);
-    }
-    await accountedFor(A.httpPort, sent);
-    const n = await stored(A);
-    for (const c of everyone()) await c.waitForCount(n);
+    const n = await play(PHASE_2);
     // Narrow subscriptions are delivered after the native ones of the same commit: a moment more.
     await sleep(500);
     rows = readRows(A);
@@ -419,11 +391,9 @@ describe.each(ENCODINGS)('operations (%s)', (enc) => {
   it('ping, subscribe, unsubscribe and subscriptions', async () => {
     const c = await connect(A, enc);
     const ping = nextId('ping');
-    sentIds.get(c)!.push(ping);
-    expect(await c.request({ op: 'ping', id: ping })).toEqual({ id: ping, ok: true });
+    expect(await ask(c, { op: 'ping', id: ping })).toEqual({ id: ping, ok: true });
     // Numeric ids are echoed as numbers.
-    sentIds.get(c)!.push(424242);
-    expect(await c.request({ op: 'ping', id: 424242 })).toEqual({ id: 424242, ok: true });
+    expect(await ask(c, { op: 'ping', id: 424242 })).toEqual({ id: 424242, ok: true });
     const sub = await ask(c, { op: 'subscribe', topics: ['label:H1', 'database', 'alerts'], filter: { station: 'CS-KABQ-VDLM' } });
     expect(sub).toEqual({ id: sub.id, ok: true });
     expect(result(await ask(c, { op: 'subscriptions' }))).toEqual({
@@ -655,9 +625,9 @@ describe.each(ENCODINGS)('errors (%s)', (enc) => {
 
   it('UNKNOWN_OP', async () => {
     expectError(await ask(c, { op: 'dance' }), 'UNKNOWN_OP', /unknown op "dance"; ops are subscribe, .*db\.restore/);
-    const noOp = await askRaw(c, enc === 'json' ? JSON.stringify({ id: 'no-op' }) : pack({ id: 'no-op' }), 'no-op');
+    const noOp = await askRaw(c, c.encode({ id: 'no-op' }), 'no-op');
     expectError(noOp, 'UNKNOWN_OP');
-    const numeric = await askRaw(c, enc === 'json' ? JSON.stringify({ op: 7, id: 7 }) : pack({ op: 7, id: 7 }), 7);
+    const numeric = await askRaw(c, c.encode({ op: 7, id: 7 }), 7);
     expectError(numeric, 'UNKNOWN_OP');
   });
 
@@ -689,14 +659,14 @@ describe.each(ENCODINGS)('errors (%s)', (enc) => {
   it('a frame over 16 KiB gets TOO_LARGE and the connection stays; one over 256 KiB ends it (1006); one just under is answered', async () => {
     const d = await connect(A, enc);
     const under = { op: 'ping', id: 'under', pad: 'x'.repeat(15 * 1024) };
-    expect(await askRaw(d, enc === 'json' ? JSON.stringify(under) : pack(under), 'under')).toEqual({ id: 'under', ok: true });
+    expect(await askRaw(d, d.encode(under), 'under')).toEqual({ id: 'under', ok: true });
     const over = { op: 'ping', id: 'over', pad: 'x'.repeat(17 * 1024) };
     // Not read: the reply cannot carry the id.
-    expectError(await askRaw(d, enc === 'json' ? JSON.stringify(over) : pack(over), null), 'TOO_LARGE', /over the 16384-byte limit/);
+    expectError(await askRaw(d, d.encode(over), null), 'TOO_LARGE', /over the 16384-byte limit/);
     expect(d.repliesTo('over')).toEqual([]);
     expect(await ask(d, { op: 'ping' })).toMatchObject({ ok: true });
     const huge = { op: 'ping', id: 'huge', pad: 'x'.repeat(300 * 1024) };
-    d.send(enc === 'json' ? JSON.stringify(huge) : pack(huge));
+    d.send(d.encode(huge));
     // uWebSockets.js drops the connection at once, without a close frame: the client sees 1006.
     expect((await d.waitForClose()).code).toBe(1006);
     expect(d.repliesTo('huge')).toEqual([]);

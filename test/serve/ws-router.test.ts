@@ -13,7 +13,6 @@ function sub(name: string, filter: unknown = null): Subscription {
 class Client {
   nativeTypes: ReadonlySet<DecoderType> = new Set();
   routed = new Map<string, ReturnType<typeof parseFilter>>();
-  got: number[] = [];
   constructor(readonly name: string) {}
 }
 
