@@ -3,6 +3,7 @@
  * what arrives. The e2e trials use `topicsPlan` (client 0 everything, the others one decoder type
  * each); the fanout part builds its own plans (narrow topics, filters, MessagePack).
  */
+import type { DecoderType } from '../../src/decode/message.js';
 
 /** One `subscribe` request: its topics and the optional filter that applies to them. */
 export interface ClientSubscription {
@@ -26,7 +27,8 @@ export interface ClientPlan {
   unpack?: boolean;
 }
 
-const TYPES = ['ACARS', 'VDL-M2', 'HFDL'];
+/** The decoder types the e2e 'mixed' clients (and fanout's filters) spread over. */
+export const TYPES: readonly DecoderType[] = ['ACARS', 'VDL-M2', 'HFDL'];
 
 /** The e2e default: client 0 subscribes to every message and measures; the others to one decoder type each ('mixed') or to every message ('all'). */
 export function topicsPlan(clients: number, topics: 'mixed' | 'all'): ClientPlan[] {

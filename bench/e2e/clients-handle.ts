@@ -1,6 +1,6 @@
 /** The load generator's side of the WebSocket clients process. */
 import { fork, type ChildProcess } from 'node:child_process';
-import { topicsPlan, type ClientPlan } from './client-plan.js';
+import type { ClientPlan } from './client-plan.js';
 import type { ClientsCommand, ClientsReport } from './ws-clients.js';
 
 const SCRIPT = new URL('./ws-clients.js', import.meta.url);
@@ -12,15 +12,11 @@ export class ClientsHandle {
     this.#child = child;
   }
 
-  /**
-   * `plan`: one entry per client, or the e2e default (`topicsPlan`) for N clients. `perClient`:
-   * the report lists each client's counts.
-   */
-  static async start(url: string, plan: readonly ClientPlan[] | { clients: number; topics: 'mixed' | 'all' }, perClient = false): Promise<ClientsHandle> {
+  /** `plan`: one entry per client (client-plan.ts). */
+  static async start(url: string, plan: readonly ClientPlan[]): Promise<ClientsHandle> {
     const h = new ClientsHandle(fork(SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-    const list = 'clients' in plan ? topicsPlan(plan.clients, plan.topics) : [...plan];
     try {
-      await h.#call({ cmd: 'connect', url, plan: list, perClient });
+      await h.#call({ cmd: 'connect', url, plan: [...plan] });
     } catch (e) {
       h.#child.kill();
       throw e;
@@ -32,11 +28,7 @@ export class ClientsHandle {
     return this.#child.pid!;
   }
 
-  reset(): Promise<unknown> {
-    return this.#call({ cmd: 'reset' });
-  }
-
-  /** `ids`: with each id-checking client's ids received (`idSets`). */
+  /** `ids`: with each client's counts (`perClient`) and each id-checking client's ids received (`idSets`). */
   async report(ids = false): Promise<ClientsReport> {
     return ((await this.#call({ cmd: 'report', ids })) as { report: ClientsReport }).report;
   }

@@ -10,7 +10,7 @@ import { DECODER_TYPES } from '../../src/decode/message.js';
 import { startEngine } from '../lib/engine-process.js';
 import { scrape, total, byLabel } from '../lib/metrics-scrape.js';
 import { cpuSeconds, memoryMb } from '../lib/proc-stats.js';
-import type { ClientPlan } from './client-plan.js';
+import { topicsPlan, type ClientPlan } from './client-plan.js';
 import { ClientsHandle } from './clients-handle.js';
 import type { FrameTemplate } from './frame-templates.js';
 import { sendLoad, type LoadPlan } from './load-sender.js';
@@ -27,18 +27,15 @@ export interface TrialOptions {
   rssSampleMs?: number;
   /** Extra engine environment (configuration experiments). */
   engineEnv?: Record<string, string>;
-  /** One plan per client (client-plan.ts), instead of `clients` with `clientTopics`; the report then lists each client's counts. */
+  /** One plan per client (client-plan.ts), instead of `clients` with `clientTopics`. */
   clientPlan?: readonly ClientPlan[];
   /**
-   * Before reporting, waits (up to CLIENTS_SETTLE_MS) until the clients' deliveries stop changing,
-   * so a count compared with the database is not taken while the last frames are in flight.
-   */
-  settleClients?: boolean;
-  /**
    * Called after the engine stopped, before its data dir is removed, with the data dir and the
-   * clients' report (with `idSets`): its answer is the trial's `inspection`.
+   * clients' report with `perClient` and `idSets` (neither is in the trial's result). With it, the
+   * trial first waits (up to CLIENTS_SETTLE_MS) until the clients' deliveries stop changing, so a
+   * count compared with the database is not taken while the last frames are in flight.
    */
-  inspect?: (dataDir: string, clients: ClientsReport) => unknown;
+  inspect?: (dataDir: string, clients: ClientsReport) => void;
 }
 
 export interface TrialResult {
@@ -68,8 +65,6 @@ export interface TrialResult {
   clients: ClientsReport & { expectedDeliveries: number; clientsCpuSeconds: number };
   /** Main-thread seconds spent publishing commits to WebSocket clients (`contrail_stage_seconds{stage="publish"}` sum). */
   publishSeconds: number;
-  /** What `TrialOptions.inspect` answered. */
-  inspection?: unknown;
   /** The engine's own histogram of batch age at publish, as bucket upper bound -> share of batches at or below it. */
   commitLatencyCdf: Record<string, number>;
   /**
@@ -88,7 +83,7 @@ export interface TrialResult {
   mirrorCatchUpMs: number;
 }
 
-/** How long `settleClients` waits at most for the clients' deliveries to stop changing. */
+/** How long `inspect`'s client settling waits at most for the clients' deliveries to stop changing. */
 const CLIENTS_SETTLE_MS = 10_000;
 
 /** How often the mirror's lag gauge is read during a trial: cheap (one small HTTP scrape). */
@@ -192,7 +187,7 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
   // duplicates. Label decoding, multi-part joining, aircraft and alert matching all still run.
   const engine = await startEngine({ ...ENGINE_ENV, CONTRAIL_LOG_LEVEL: 'info', CONTRAIL_DEDUP_WINDOW_SECONDS: '0', ...o.engineEnv });
   const pid = engine.child.pid!;
-  const clients = await ClientsHandle.start(`ws://127.0.0.1:${engine.httpPort}/ws`, o.clientPlan ?? { clients: o.clients, topics: o.clientTopics }, o.clientPlan !== undefined).catch(async (e: unknown) => {
+  const clients = await ClientsHandle.start(`ws://127.0.0.1:${engine.httpPort}/ws`, o.clientPlan ?? topicsPlan(o.clients, o.clientTopics)).catch(async (e: unknown) => {
     await engine.stop(); // no engine left behind when the clients cannot connect or subscribe
     engine.cleanup();
     throw e;
@@ -215,11 +210,11 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
     const { drainMs } = await settled(engine.httpPort, 30_000);
     const lagSamples = await lagSampler.stop();
     await sleep(200); // last publishes reach the clients
-    if (o.settleClients) await clientsSettled(clients);
+    if (o.inspect) await clientsSettled(clients);
     const s = await scrape(engine.httpPort);
     const engineCpuSeconds = cpuSeconds(pid) - cpu0;
     const mem = memoryMb(pid);
-    const { idSets, ...report } = await clients.report(o.inspect !== undefined);
+    const { idSets, perClient, ...report } = await clients.report(o.inspect !== undefined);
     const clientsCpuSeconds = cpuSeconds(clients.pid) - clientsCpu0;
     const storedByType = byLabel(s, 'contrail_messages_stored_total', 'type');
     const expectedDeliveries = Object.entries(report.subscribersPerTopic).reduce((sum, [topic, n]) => {
@@ -235,7 +230,7 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
     const mirror = await mirrorCaughtUp(engine.httpPort, stored, total(s, 'contrail_mirror_rows'));
     await clients.close();
     await engine.stop();
-    const inspection = o.inspect?.(engine.dataDir, { ...report, ...(idSets ? { idSets } : {}) });
+    o.inspect?.(engine.dataDir, { ...report, ...(perClient ? { perClient } : {}), ...(idSets ? { idSets } : {}) });
     let dbBytes = 0;
     for (const f of ['contrail.sqlite', 'contrail.sqlite-wal']) {
       try {
@@ -266,7 +261,6 @@ export async function runTrial(templates: readonly FrameTemplate[], o: TrialOpti
       bytesPerMessage: Math.round(dbBytes / Math.max(1, stored)),
       clients: { ...report, expectedDeliveries, clientsCpuSeconds: Number(clientsCpuSeconds.toFixed(2)) },
       publishSeconds: Number(total(s, 'contrail_stage_seconds_sum', 'stage="publish"').toFixed(3)),
-      ...(inspection !== undefined ? { inspection } : {}),
       commitLatencyCdf,
       mirrorLagMaxS: lagSamples.length > 0 ? Math.max(...lagSamples) : null,
       mirrorLagP99S: percentile(lagSamples, 99),

@@ -14,12 +14,11 @@ import WebSocket from 'ws';
 import { singleMessageTopic, type ClientPlan } from './client-plan.js';
 
 export type ClientsCommand =
-  | { cmd: 'connect'; url: string; plan: ClientPlan[]; perClient?: boolean }
-  | { cmd: 'reset' }
+  | { cmd: 'connect'; url: string; plan: ClientPlan[] }
   | { cmd: 'report'; ids?: boolean }
   | { cmd: 'close' };
 
-/** One client's counts (reported when the connect command asked for `perClient`). */
+/** One client's counts (reported, with `idSets`, by `report` with `ids`). */
 export interface ClientCounts {
   deliveries: number;
   /** Message ids received more than once (clients with `checkIds`). */
@@ -49,13 +48,13 @@ export interface ClientsReport {
   duplicates?: number;
   /** Messages whose id could not be read, or (with `unpack`) that did not decode to a message with an id. */
   unreadable?: number;
+  /** Per client, its counts; `report` with `ids`. */
   perClient?: ClientCounts[];
   /** Per client, the ids received as a base64 bitset (bit i of byte i >> 3 = id i); `report` with `ids`. */
   idSets?: (string | null)[];
 }
 
 interface Client {
-  plan: ClientPlan;
   counts: ClientCounts;
   /** Ids received, a bitset grown on demand (clients with `checkIds`). */
   seen: Uint8Array | null;
@@ -66,7 +65,6 @@ const afterRead = createHistogram();
 let deliveries = 0;
 let observed = 0;
 let unreadable = 0;
-let perClient = false;
 const sockets: WebSocket[] = [];
 const clients: Client[] = [];
 const subscribersPerTopic: Record<string, number> = {};
@@ -151,7 +149,7 @@ function systemEvent(c: Client, data: Buffer, binary: boolean): void {
 function open(url: string, plan: ClientPlan): Promise<void> {
   const msgpack = plan.encoding === 'msgpack';
   const ws = new WebSocket(url, msgpack ? [MSGPACK_PROTOCOL] : [], { skipUTF8Validation: true, perMessageDeflate: false });
-  const c: Client = { plan, counts: { deliveries: 0, duplicates: 0, missed: 0 }, seen: plan.checkIds ? new Uint8Array(1 << 14) : null };
+  const c: Client = { counts: { deliveries: 0, duplicates: 0, missed: 0 }, seen: plan.checkIds ? new Uint8Array(1 << 14) : null };
   sockets.push(ws);
   clients.push(c);
   const topic = singleMessageTopic(plan);
@@ -220,7 +218,7 @@ function report(ids: boolean): ClientsReport {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     missed: clients.reduce((sum, c) => sum + c.counts.missed, 0),
     ...(checking ? { duplicates: clients.reduce((sum, c) => sum + c.counts.duplicates, 0), unreadable } : {}),
-    ...(perClient ? { perClient: clients.map((c) => ({ ...c.counts })) } : {}),
+    ...(ids ? { perClient: clients.map((c) => ({ ...c.counts })) } : {}),
     ...(ids ? { idSets: clients.map((c) => (c.seen === null ? null : Buffer.from(c.seen.buffer, c.seen.byteOffset, c.seen.byteLength).toString('base64'))) } : {}),
   };
 }
@@ -228,23 +226,10 @@ function report(ids: boolean): ClientsReport {
 process.on('message', (m: ClientsCommand) => {
   switch (m.cmd) {
     case 'connect':
-      perClient = m.perClient === true;
       connect(m.url, m.plan).then(
         () => process.send!({ ok: true }),
         (e: Error) => process.send!({ ok: false, error: e.message }),
       );
-      break;
-    case 'reset':
-      latency.reset();
-      afterRead.reset();
-      deliveries = 0;
-      observed = 0;
-      unreadable = 0;
-      for (const c of clients) {
-        c.counts = { deliveries: 0, duplicates: 0, missed: 0 };
-        c.seen?.fill(0);
-      }
-      process.send!({ ok: true });
       break;
     case 'report':
       process.send!({ ok: true, report: report(m.ids === true) });

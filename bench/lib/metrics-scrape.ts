@@ -22,6 +22,17 @@ export function total(s: Scrape, name: string, labelFilter = ''): number {
   return sum;
 }
 
+/** Frames the pipeline is done with: committed, counted as copies, rejected, dropped as non-ACARS, or lost. */
+export function settledFrames(s: Scrape): number {
+  return (
+    total(s, 'contrail_messages_stored_total') +
+    total(s, 'contrail_duplicates_total') +
+    total(s, 'contrail_frames_rejected_total') +
+    total(s, 'contrail_frames_non_acars_dropped_total') +
+    total(s, 'contrail_frames_lost_total')
+  );
+}
+
 /** Per-label-value breakdown of a counter, e.g. stored messages by type. */
 export function byLabel(s: Scrape, name: string, label: string): Record<string, number> {
   const out: Record<string, number> = {};

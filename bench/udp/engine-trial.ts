@@ -4,15 +4,10 @@
  * at a fixed rate from a sender process; every frame is accounted for as stored or counted
  * (rejected, lost), or never read (kernel drops).
  */
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { startEngine, type RunningEngine } from '../lib/engine-process.js';
-import { scrape, total, type Scrape } from '../lib/metrics-scrape.js';
-import { benchDist } from '../lib/paths.js';
+import { total, type Scrape } from '../lib/metrics-scrape.js';
 import { cpuSeconds } from '../lib/proc-stats.js';
-import { runBenchScript } from '../lib/result.js';
 import type { ReceiverKind } from './receiver-trial.js';
-import type { SenderResult } from './udp-sender.js';
+import { sendUdp, settle, startUdpEngine } from './udp-engine.js';
 
 export interface EngineTrial {
   receiver: ReceiverKind;
@@ -33,41 +28,18 @@ export interface EngineTrial {
 const WARM_UP_RATE = 5_000;
 
 const received = (m: Scrape): number => total(m, 'contrail_frames_received_total');
-/** Frames the pipeline is done with: committed, counted as copies, rejected, dropped as non-ACARS, or lost. */
-const settled = (m: Scrape): number =>
-  total(m, 'contrail_messages_stored_total') +
-  total(m, 'contrail_duplicates_total') +
-  total(m, 'contrail_frames_rejected_total') +
-  total(m, 'contrail_frames_non_acars_dropped_total') +
-  total(m, 'contrail_frames_lost_total');
-
-async function settle(engine: RunningEngine, deadlineMs: number): Promise<{ m: Scrape; at: number }> {
-  for (;;) {
-    const m = await scrape(engine.httpPort);
-    if (settled(m) >= received(m) || performance.now() > deadlineMs) return { m, at: performance.now() };
-    await sleep(20);
-  }
-}
+const POLL = { pollMs: 20 };
 
 export async function runEngineTrial(receiver: ReceiverKind, rate: number, seconds: number, bufferBytes: number): Promise<EngineTrial> {
-  const engine = await startEngine({
-    ENABLE_ACARS: '1',
-    ACARS_CONNECTIONS: 'udp://127.0.0.1:0',
-    CONTRAIL_UDP_RECEIVER: receiver,
-    CONTRAIL_UDP_RECV_BUFFER_BYTES: String(bufferBytes),
-    // Every frame is stored: the corpus repeats itself.
-    CONTRAIL_DEDUP_WINDOW_SECONDS: '0',
-  });
+  const engine = await startUdpEngine(receiver, bufferBytes);
   const port = engine.port('ACARS', 'udp');
-  const send = (r: number, s: number): Promise<SenderResult> =>
-    runBenchScript<SenderResult>(join(benchDist, 'udp', 'udp-sender.js'), ['--port', String(port), '--rate', String(r), '--seconds', String(s)]);
   try {
-    await send(WARM_UP_RATE, 1);
-    const { m: before } = await settle(engine, performance.now() + 10_000);
+    await sendUdp(port, WARM_UP_RATE, 1);
+    const { m: before } = await settle(engine, performance.now() + 10_000, POLL);
     const cpu0 = cpuSeconds(engine.child.pid!);
-    const sender = await send(rate, seconds);
+    const sender = await sendUdp(port, rate, seconds);
     const sendEnded = performance.now();
-    const { m: after, at } = await settle(engine, sendEnded + 15_000);
+    const { m: after, at } = await settle(engine, sendEnded + 15_000, POLL);
     const read = received(after) - received(before);
     return {
       receiver,

@@ -8,7 +8,6 @@
  *   <- { kind: 'stop' }                              closes the source and exits
  * Usage: node receiver-child.js --receiver native|dgram --buffer <bytes>
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { SourceConfig } from '../../src/config/config-types.js';
@@ -18,6 +17,7 @@ import type { IngestSink, SourceBase } from '../../src/ingest/source.js';
 import { UdpNativeSource } from '../../src/ingest/sources/udp-native-source.js';
 import { UdpSource } from '../../src/ingest/sources/udp-source.js';
 import { readUdpDrops } from '../../src/ingest/udp-kernel-drops.js';
+import { threadCpuSeconds } from '../lib/proc-stats.js';
 
 export interface ReceiverStats {
   kind: 'stats';
@@ -69,17 +69,11 @@ if (receiver === 'native') {
 const bound = (await source.start())!;
 process.send!({ kind: 'ready', port: bound.port, recvBufferBytes: bound.recvBufferBytes });
 
-/** utime + stime of the main thread (its tid is the pid), in ms; Linux accounts in 10 ms ticks. */
-function mainThreadCpuMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 process.on('message', (m: { kind: string }) => {
   if (m.kind === 'stats') {
     dispatcher.flush();
     const cpu = process.cpuUsage();
+    const nativeStats = native?.receiverStats();
     const stats: ReceiverStats = {
       kind: 'stats',
       frames,
@@ -87,10 +81,11 @@ process.on('message', (m: { kind: string }) => {
       batches,
       bytes,
       cpuMs: (cpu.user + cpu.system) / 1000,
-      mainThreadCpuMs: mainThreadCpuMs(),
+      // The main thread's tid is the pid; whole ms (Linux accounts in ticks).
+      mainThreadCpuMs: Math.round(threadCpuSeconds(process.pid, process.pid) * 1000),
       kernelDrops: readUdpDrops(new Set([bound.port])).get(bound.port) ?? 0,
-      nativeBatches: native?.receiverStats()?.batches ?? null,
-      nativeStalls: native?.receiverStats()?.stalls ?? null,
+      nativeBatches: nativeStats?.batches ?? null,
+      nativeStalls: nativeStats?.stalls ?? null,
     };
     process.send!(stats);
   } else if (m.kind === 'stop') {

@@ -6,9 +6,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchDist } from '../lib/paths.js';
-import { runBenchScript } from '../lib/result.js';
 import type { ReceiverStats } from './receiver-child.js';
-import type { SenderResult } from './udp-sender.js';
+import { sendUdp } from './udp-engine.js';
 
 export type ReceiverKind = 'native' | 'dgram';
 
@@ -86,14 +85,12 @@ async function drain(child: Child, sendEnded: number): Promise<{ stats: Receiver
 
 export async function runReceiverTrial(receiver: ReceiverKind, rate: number, seconds: number, bufferBytes: number): Promise<ReceiverTrial> {
   const child = await startReceiver(receiver, bufferBytes);
-  const send = (r: number, s: number): Promise<SenderResult> =>
-    runBenchScript<SenderResult>(join(benchDist, 'udp', 'udp-sender.js'), ['--port', String(child.port), '--rate', String(r), '--seconds', String(s)]);
   try {
     // Warm-up, not measured: the JIT compiles the framer's hot loop in the first tens of thousands of frames.
-    await send(WARM_UP_RATE, 1);
+    await sendUdp(child.port, WARM_UP_RATE, 1);
     await drain(child, performance.now());
     const before = await child.stats();
-    const sender = await send(rate, seconds);
+    const sender = await sendUdp(child.port, rate, seconds);
     const sendEnded = performance.now();
     const during = await child.stats();
     const { stats: after, drainMs } = await drain(child, sendEnded);
