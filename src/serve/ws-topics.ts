@@ -29,6 +29,8 @@ type FilterField = (typeof FILTER_FIELDS)[number];
 export type Filter = Partial<Record<FilterField, ReadonlySet<string>>>;
 
 const MAX_VALUE_LENGTH = 64;
+/** An ICAO address once normalized: a value that cannot be one would silently match nothing. */
+const ICAO = /^[0-9A-F]{6}$/;
 const MAX_FILTER_VALUES = 64;
 
 export const TOPIC_GRAMMAR = `messages, messages:<${DECODER_TYPES.join('|')}>, ${KEYED_FIELDS.map((f) => `${f}:<value>`).join(', ')}, alerts, stats, database`;
@@ -52,7 +54,7 @@ export function parseTopic(name: unknown): ParsedTopic | null {
   const field = head as KeyedField;
   const value = normalize(field, rest);
   if (value.length === 0 || value.length > MAX_VALUE_LENGTH) return null;
-  if (field === 'aircraft' && !/^[0-9A-F]{6}$/.test(value)) return null;
+  if (field === 'aircraft' && !ICAO.test(value)) return null;
   return { kind: 'keyed', name: `${field}:${value}`, field, value };
 }
 
@@ -73,7 +75,9 @@ export function parseFilter(value: unknown): Filter | null {
     for (const item of list) {
       if (typeof item !== 'string' || item.trim().length === 0 || item.length > MAX_VALUE_LENGTH) throw new Error(`filter "${field}" values must be non-empty strings of at most ${MAX_VALUE_LENGTH} characters`);
       if (field === 'type' && !isDecoderType(item)) throw new Error(`filter "type" must be one of ${DECODER_TYPES.join(', ')}, not ${JSON.stringify(item)}`);
-      values.add(normalize(field, item));
+      const normalized = normalize(field, item);
+      if (field === 'icao' && !ICAO.test(normalized)) throw new Error(`filter "icao" values must be 6 hex digits, not ${JSON.stringify(item)}`);
+      values.add(normalized);
     }
     out[field] = values;
   }

@@ -43,6 +43,16 @@ describe('delivery plans', () => {
   });
 });
 
+describe('filters', () => {
+  it('normalizes ICAO addresses and refuses what cannot be one, as the aircraft topic does', () => {
+    expect(parseFilter({ icao: [' abc123', 'A1B2C3'] })?.icao).toEqual(new Set(['ABC123', 'A1B2C3']));
+    for (const bad of ['ZZZ', 'ABC12', 'ABC1234', 'ABC12G']) {
+      expect(() => parseFilter({ icao: bad })).toThrow(/filter "icao" values must be 6 hex digits/);
+      expect(parseTopic(`aircraft:${bad}`)).toBeNull();
+    }
+  });
+});
+
 describe('the message router', () => {
   it('delivers each message once to a client whose subscriptions overlap', () => {
     const router = new MessageRouter<Client>();
