@@ -27,7 +27,7 @@ export interface RunningEngine {
   logs: string[];
   /** The bound port of the first source of this type and kind. */
   port(type: string, kind: string): number;
-  /** SIGTERM, then resolves with the exit code. */
+  /** SIGTERM (unless already gone), then resolves with the exit code once all output is in `logs`. */
   stop(): Promise<number | null>;
   /** Removes the data dir (after stop). */
   cleanup(): void;
@@ -67,7 +67,8 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
     ...env,
   });
   const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': at 'exit' the pipes may still hold unread output; at 'close' `logs` is complete.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const ready = new Promise<{ http: { port: number }; sources: ReadySource[] }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`engine not ready after ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
     let partial = '';
@@ -86,8 +87,12 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
       }
     };
     child.stdout!.on('data', onData);
+    child.stdout!.once('end', () => {
+      if (partial !== '') logs.push(partial);
+      partial = '';
+    });
     child.stderr!.on('data', (c: Buffer) => logs.push(...c.toString('utf8').split('\n').filter(Boolean)));
-    void exited.then((code) => {
+    void closed.then((code) => {
       clearTimeout(timer);
       reject(new Error(`engine exited with code ${code} before ready:\n${logs.join('\n')}`));
     });
@@ -107,9 +112,9 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
       return s.port;
     },
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      return exited;
+      // Idempotent: once the process is gone (stopped, killed, crashed) only wait for 'close'.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return closed;
     },
     cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
@@ -124,5 +129,6 @@ export function runContrail(args: string[], env: Record<string, string> = {}): P
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  // 'close', not 'exit': only then is all of stdout/stderr read (callers parse it right away).
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }

@@ -4,7 +4,7 @@ import { parseUdpDrops, readUdpDrops } from '../../src/ingest/udp-kernel-drops.j
 import { startEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
 import { nativeSkipReason } from '../helpers/native-udp.js';
-import { taggedFrame } from '../helpers/traffic.js';
+import { taggedFrame, waitUntil } from '../helpers/traffic.js';
 
 const PROC = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
   118: 0100007F:15B6 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 51233 2 0000000000000000 17
@@ -40,8 +40,14 @@ describe.each([
       for (let k = 0; k < SENT; k++) socket.send(frame, port, '127.0.0.1', () => acked++);
       while (acked < SENT) await new Promise((r) => setTimeout(r, 5));
       socket.close();
-      await new Promise((r) => setTimeout(r, 500));
-      const s = await scrape(engine.httpPort);
+      // Datagrams already taken from the socket may still be queued for a starved main thread:
+      // wait for the count to reach SENT instead of guessing how long that takes.
+      const s = await waitUntil(
+        `${SENT} datagrams received or dropped`,
+        () => scrape(engine.httpPort),
+        (m) => total(m, 'contrail_frames_received_total') + total(m, 'contrail_udp_kernel_drops_total') >= SENT,
+        20_000,
+      );
       const received = total(s, 'contrail_frames_received_total');
       const dropped = total(s, 'contrail_udp_kernel_drops_total');
       expect(dropped).toBeGreaterThan(0);

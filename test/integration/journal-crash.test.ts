@@ -61,7 +61,7 @@ describe('journal: exactly once across kill -9', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'contrail-crash-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it(`stores every accepted frame exactly once across ${KILLS} kill -9 points at ${RATE} frames/s`, { timeout: 180_000 }, async () => {
+  it(`stores every accepted frame exactly once across ${KILLS} kill -9 points at ${RATE} frames/s`, { timeout: 300_000 }, async () => {
     const rand = mulberry32(424242);
     const env = { ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', CONTRAIL_LOG_LEVEL: 'info' };
     const cycles: { first: number; end: number }[] = [];
@@ -99,15 +99,20 @@ describe('journal: exactly once across kill -9', () => {
     expect(journaled.filter((i) => !storedSet.has(i))).toEqual([]);
     // Per cycle: a gap-free prefix of what was sent; only the unaccepted tail is missing.
     let total = 0;
+    const accepted: number[] = [];
     for (const { first, end } of cycles) {
       let k = first;
       while (k < end && storedSet.has(k)) k++;
       const after = [...Array(end - k).keys()].map((d) => k + d).filter((i) => storedSet.has(i));
       expect(after, `cycle ${first}-${end}: stored ids after the first missing one`).toEqual([]);
       total += k - first;
+      accepted.push(k - first);
     }
     expect(total).toBe(stored.length);
-    // Most of what was sent made it: a kill only costs what was in flight.
-    expect(total / next).toBeGreaterThan(0.5);
+    // Real ingest was under way at the kills. Not "most of what was sent": a kill also costs what
+    // sits in the socket buffers, which grows when the engine is starved of CPU (0.9 is typical).
+    const perCycle = `accepted per cycle: ${accepted.join(' ')} of ${next} sent`;
+    expect(total / next, perCycle).toBeGreaterThan(0.2);
+    expect(accepted.filter((n) => n > 0).length, perCycle).toBeGreaterThanOrEqual(KILLS / 2);
   });
 });

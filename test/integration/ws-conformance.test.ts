@@ -285,15 +285,22 @@ describe('topics: each message once, in both encodings', () => {
     };
     await play(PHASE_1);
     phase1Last = Math.max(...everyone()[0]!.messages.map((m) => m.id as number));
-    for (const enc of ENCODINGS) {
-      topicClients.get(enc)!.forEach((c, k) => (TOPIC_CASES[k]!.between ?? []).forEach((r) => void ask(c, r)));
-    }
-    await sleep(200);
+    // The replies say the requests between the phases took effect before phase 2 is sent.
+    await Promise.all(ENCODINGS.flatMap((enc) => topicClients.get(enc)!.flatMap((c, k) => (TOPIC_CASES[k]!.between ?? []).map((r) => ask(c, r)))));
     const n = await play(PHASE_2);
-    // Narrow subscriptions are delivered after the native ones of the same commit: a moment more.
-    await sleep(500);
     rows = readRows(A);
     expect(rows.length).toBe(n);
+    // Narrow subscriptions are delivered after the native ones of the same commit: wait until each
+    // client has as many as the tests below expect (they then check exactly which).
+    for (const enc of ENCODINGS) {
+      for (const [k, tc] of TOPIC_CASES.entries()) {
+        const c = topicClients.get(enc)![k]!;
+        const want = rows.filter((r) => tc.wants(r, (r.id as number) <= phase1Last ? 1 : 2)).length;
+        await waitUntil(`${enc} ${tc.name}: ${want} messages`, async () => c.messages.length, (got) => got >= want, 20_000);
+      }
+    }
+    const alerted = new Set(dbQuery<{ message_id: number }>(A, 'SELECT message_id FROM alert_matches WHERE term = ?', LIVE_TERM).map((m) => m.message_id)).size;
+    for (const enc of ENCODINGS) await waitUntil(`${enc} watcher: ${alerted} alerts`, async () => watchers.get(enc)!.alerts.length, (got) => got >= alerted, 20_000);
   });
 
   it.each(ENCODINGS)('%s: every client gets exactly the stored messages its subscriptions name, each once', (enc) => {
@@ -698,11 +705,15 @@ describe.each(ENCODINGS)('refusals on an engine without an admin token (%s)', (e
   it('RATE_LIMITED past the rate (bursts of twice it), not run, the connection kept', async () => {
     const c = await connect(B, enc);
     const limitedBefore = total(await scrape(B.httpPort), 'contrail_ws_rate_limited_total');
+    const t0 = performance.now();
     const replies = await burst(c, Array.from({ length: 3 * B_RATE }, () => ({ op: 'ping' })));
+    const spanSeconds = (performance.now() - t0) / 1000;
     const ok = replies.filter((r) => r.ok === true).length;
     const limited = replies.filter((r) => code(r) === 'RATE_LIMITED');
     expect(ok).toBeGreaterThanOrEqual(2 * B_RATE);
-    expect(ok).toBeLessThanOrEqual(2 * B_RATE + 2);
+    // The budget refills at B_RATE a second while a busy engine (B is ingesting) works through the burst.
+    expect(ok, `${ok} served in ${spanSeconds.toFixed(3)} s`).toBeLessThanOrEqual(2 * B_RATE + Math.ceil(spanSeconds * B_RATE) + 1);
+    expect(limited.length).toBeGreaterThan(0);
     expect(ok + limited.length).toBe(replies.length);
     expectError(limited[0]!, 'RATE_LIMITED', /CONTRAIL_WS_REQUESTS_PER_SECOND/);
     expect(total(await scrape(B.httpPort), 'contrail_ws_rate_limited_total')).toBe(limitedBefore + limited.length);

@@ -76,7 +76,8 @@ describe('journal', () => {
     const w = new JournalWriter(options, 0);
     const ends: number[] = [];
     for (let n = 1; n <= 30; n++) ends.push(w.append(batch(n)));
-    await new Promise((r) => setTimeout(r, 50));
+    // Writes are asynchronous: wait until all of them are on disk, however long that takes.
+    await w.written(ends[29]!);
     const before = listSegments(dir);
     const removed = w.prune(ends[14]!);
     const after = listSegments(dir);
@@ -86,8 +87,9 @@ describe('journal', () => {
     expect(readJournalFrom(dir, ends[14]!).records.map((r) => id(r.payload))).toEqual(Array.from({ length: 15 }, (_, k) => k + 16));
     // With retention not yet reached and the size under the cap, nothing goes.
     const keep = new JournalWriter({ ...options, dir: join(dir, 'b'), retentionMs: 3_600_000 }, 0);
-    for (let n = 1; n <= 30; n++) keep.append(batch(n));
-    await new Promise((r) => setTimeout(r, 50));
+    let keptEnd = 0;
+    for (let n = 1; n <= 30; n++) keptEnd = keep.append(batch(n));
+    await keep.written(keptEnd);
     expect(keep.prune(Number.MAX_SAFE_INTEGER)).toEqual([]);
     await keep.close();
     await w.close();
