@@ -48,8 +48,17 @@ function baseEnv(): Record<string, string> {
  */
 const engineNodeArgs = (process.env.CONTRAIL_BENCH_NODE_ARGS ?? '').split(/\s+/).filter((a) => a.length > 0);
 
+/** Children still running: killed when this process exits, so a test that timed out leaves no engine behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function spawnContrail(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...engineNodeArgs, contrailBin, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...engineNodeArgs, contrailBin, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
 }
 
 /** `dataDir` defaults to a fresh temp dir; pass one to start on an existing database. */
@@ -70,7 +79,10 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
   // 'close', not 'exit': at 'exit' the pipes may still hold unread output; at 'close' `logs` is complete.
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const ready = new Promise<{ http: { port: number }; sources: ReadySource[] }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`engine not ready after ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // nobody holds a handle to stop it
+      reject(new Error(`engine not ready after ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
     let partial = '';
     const onData = (chunk: Buffer): void => {
       partial += chunk.toString('utf8');
