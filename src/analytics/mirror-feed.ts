@@ -76,7 +76,7 @@ export class MirrorFeed {
     return feed;
   }
 
-  /** The newest message id in the mirror (0 when empty). */
+  /** The newest message id the mirror has read: mirrored, or passed over as older than the window (0 before any). */
   get lastId(): number {
     return this.#lastId;
   }
@@ -102,10 +102,16 @@ export class MirrorFeed {
       await this.#pullMatches(cutoff);
       return 0;
     }
-    // An empty mirror starts at the window's first row (msg_time index), not at id 1.
+    // An empty mirror starts at the window's first row (msg_time index), not at id 1. With none in
+    // the window every row is passed over, as below: otherwise traffic with old message times (a
+    // replayed capture) would leave the mirror "behind" for good, its lag growing without end.
     if (this.#lastId === 0) {
       const first = this.#firstInWindow.get(cutoff) as number | null;
-      if (first === null) return 0;
+      if (first === null) {
+        this.#lastId = maxId;
+        await this.#pullMatches(cutoff);
+        return 0;
+      }
       this.#lastId = first - 1;
     }
     const startId = this.#lastId;

@@ -21,10 +21,11 @@ const ROWS = 1_000;
 describe('MirrorFeed hot window', () => {
   let temp: TempDatabase;
   let dir: string;
+  let writer: MessageWriter;
   beforeAll(async () => {
     temp = await openTempDatabase('mirror-window');
     dir = mkdtempSync(join(tmpdir(), 'contrail-mirror-window-'));
-    const writer = new MessageWriter(temp.db, DECODER_TYPES.map((type) => ({ descriptor: `t:${type}`, type })), { ...DEFAULT_INTEL, dedupWindowS: 0 });
+    writer = new MessageWriter(temp.db, DECODER_TYPES.map((type) => ({ descriptor: `t:${type}`, type })), { ...DEFAULT_INTEL, dedupWindowS: 0 });
     // Four days of message time, oldest first, one row every ~6 minutes.
     writer.writeBatch(packRetimed(decodeCorpusRows(), 0, ROWS, (i) => ({ msgTime: NOW - 4 * DAY + (i * 4 * DAY) / ROWS })), 1000);
   });
@@ -66,6 +67,34 @@ describe('MirrorFeed hot window', () => {
       expect(again.lastId).toBe(inside);
       expect(await again.pull(NOW + DAY)).toBe(0);
       expect(await count()).toBe(inSqlite(NOW - DAY));
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+      reader.close();
+    }
+  });
+
+  it('passes over rows older than the window when none is in it, so it is never left behind', async () => {
+    const reader = new Database(temp.path, { readonly: true });
+    const instance = await DuckDBInstance.create(join(dir, 'old-only.duckdb'));
+    const conn = await instance.connect();
+    try {
+      const count = async (): Promise<number> => Number((await conn.runAndReadAll('SELECT count(*) FROM messages')).getRows()[0]![0]);
+      const maxId = (): number => reader.prepare('SELECT max(id) FROM messages').pluck().get() as number;
+      // A month on, every stored row is older than the 2-day window (a replayed old capture).
+      const later = NOW + 30 * DAY;
+      const feed = await MirrorFeed.open(reader, conn, { windowDays: 2, chunkRows: 128 });
+      expect(await feed.pull(later)).toBe(0);
+      expect(feed.lastId).toBe(maxId());
+      expect(await count()).toBe(0);
+      // What arrives next inside the window is mirrored, and only that.
+      const before = maxId();
+      writer.writeBatch(packRetimed(decodeCorpusRows(), 0, 10, (i) => ({ msgTime: later - 60 + i })), 2000); // a later journal position
+      const added = maxId() - before;
+      expect(added).toBeGreaterThan(0);
+      expect(await feed.pull(later)).toBe(added);
+      expect(feed.lastId).toBe(maxId());
+      expect(await count()).toBe(added);
     } finally {
       conn.closeSync();
       instance.closeSync();
