@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AircraftTracker, type Aircraft, type AircraftStore } from '../../src/store/intel/aircraft-tracker.js';
 import { betterCopy, DedupWindow } from '../../src/store/intel/dedup-window.js';
 import { MultipartAssembler, joinedText, type PartInput } from '../../src/store/intel/multipart.js';
+import { readCorpusFrames } from '../helpers/corpus.js';
 
 describe('DedupWindow', () => {
   it('finds a copy within the window either side, not outside it', () => {
@@ -83,6 +84,27 @@ describe('MultipartAssembler', () => {
     expect(m.expire(now * 1000 + 20)).toEqual([]);
     const joined = m.offer(part('D50B', 0, now - 3 * 3600 + 2, { tail: 'OLD', icao: 'BBBBB2', arrived: now * 1000 + 30 }));
     expect(joined).toMatchObject({ kind: 'joined', group: { complete: true } });
+  });
+
+  it("takes acarsdec's own reassembly as the whole message instead of repeating the earlier blocks", () => {
+    // Real acarsdec 4.4 frames: "in progress" parts carry their own block; the "complete" part
+    // carries every block so far.
+    const frames = readCorpusFrames('acarshub-kabq/raw-acars-messages.jsonl').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const m = new MultipartAssembler(600);
+    const whole = new Map<string, string>();
+    for (const [i, f] of frames.entries()) {
+      if (typeof f.msgno !== 'string' || (f.assstat !== 'in progress' && f.assstat !== 'complete')) continue;
+      const p = { id: i, type: 'ACARS', label: f.label as string, msgno: f.msgno, icao: null, tail: f.tail as string, flight: (f.flight as string) ?? null, more: null, text: f.text as string, time: f.timestamp as number, arrived: (f.timestamp as number) * 1000 };
+      m.offer(p);
+      if (f.assstat === 'complete') whole.set(`ACARS|${p.tail}|${p.label}|${f.msgno.slice(0, 3)}`, p.text);
+    }
+    const closed = m.expire(Number.MAX_SAFE_INTEGER);
+    const checked = closed.filter((g) => whole.has(g.key));
+    expect(checked.length).toBeGreaterThan(20);
+    for (const g of checked) expect(joinedText(g), g.key).toBe(whole.get(g.key));
+    // Blocks that do not repeat what came before are still appended.
+    const open = closed.find((g) => !whole.has(g.key) && g.parts.size > 1);
+    if (open) expect(joinedText(open)).toBe([...open.parts.keys()].sort().map((l) => open.parts.get(l)!.text).join(''));
   });
 
   it('expiry stops at the first open entry and still closes every group whose window passed', () => {

@@ -67,8 +67,18 @@ export function groupKey(p: Pick<Group, 'type' | 'icao' | 'tail' | 'flight' | 'l
   return who === null ? null : `${p.type}|${who}|${p.label ?? ''}|${p.base}`;
 }
 
+/**
+ * The parts' texts in letter order. A part whose text already begins with everything before it
+ * replaces it: acarsdec 4 reassembles by itself, and its last part (`assstat: "complete"`) holds
+ * the whole message; appended, the earlier blocks would appear twice.
+ */
 export function joinedText(g: Group): string {
-  return [...g.parts.keys()].sort().map((l) => g.parts.get(l)!.text ?? '').join('');
+  let text = '';
+  for (const letter of [...g.parts.keys()].sort()) {
+    const t = g.parts.get(letter)!.text ?? '';
+    text = text.length > 0 && t.startsWith(text) ? t : text + t;
+  }
+  return text;
 }
 
 /** Letters A.. without a gap, and (when `needEnd`) the last one said no more follow. */
