@@ -25,6 +25,8 @@ import { ClientState, uwsTopic, type UserData } from './ws-client-state.js';
 
 /** How often every client's unsent bytes are looked at (and on each uWS drain event). */
 const BACKPRESSURE_CHECK_MS = 100;
+/** uWS's ListenOptions.LIBUS_LISTEN_EXCLUSIVE_PORT (its typings declare the enum but no value to import). */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
 /** A browser cannot set headers on a WebSocket: it offers its token as this subprotocol. */
 const TOKEN_PROTOCOL = 'contrail.token.';
 /** Asks for JSON frames explicitly (the default). */
@@ -110,8 +112,11 @@ export class LiveServer {
   listen(): Promise<{ host: string; port: number }> {
     const { uws } = loadUws();
     const { host, port } = this.#options;
+    // uWS listens with SO_REUSEPORT by default: a second engine on the same port would start
+    // and take half the connections. Exclusive, it fails like any other listener in use.
+    const listenExclusive = this.#app.listen as unknown as (host: string, port: number, options: number, cb: (token: us_listen_socket | false) => void) => TemplatedApp;
     return new Promise((resolve, reject) => {
-      this.#app.listen(host, port, (token) => {
+      listenExclusive.call(this.#app, host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, (token) => {
         if (!token) {
           reject(new ContrailError('CONTRAIL_ERR_LISTEN', `cannot listen for HTTP/WebSocket on ${host}:${port}: address in use or not available (set CONTRAIL_HTTP_HOST / CONTRAIL_HTTP_PORT)`));
           return;

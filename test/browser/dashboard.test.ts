@@ -9,7 +9,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { total, type Scrape } from '../../bench/lib/metrics-scrape.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
 import { accountedFor, sendTcpLines, TCP_LISTENERS, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
+import { freePort } from '../helpers/free-port.js';
 
 type Json = Record<string, unknown>;
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,14 +28,6 @@ const ALERT_TERM = 'WN4899';
 const XSS_TEXT = '<img id="xss" src="x" onerror="window.pwned = 1">';
 const CHARTS = ['rates', 'signal', 'freqs', 'alerts'] as const;
 
-/** A port free right now, so a restarted engine can take the same one. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /**
  * The frames with their times moved to the last minutes (spacing kept, squeezed into 50 minutes
