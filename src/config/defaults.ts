@@ -41,7 +41,7 @@ export const DEFAULT_UDP_RECEIVER = 'auto';
 // dgram's datagram rate without loss and costs the main thread a third less per datagram; through
 // the engine on 2 cores both stop at the writer (~15k frames/s) before either loses a datagram.
 export const AUTO_UDP_RECEIVER: UdpReceiverKind = 'native';
-/** ACARS Hub's DB_SAVEALL defaults off; Contrail keeps link-layer frames (marked) because they are cheap and useful. */
+/** ACARS Hub's DB_SAVEALL defaults off; Contrail keeps every link-layer frame (marked) because they are cheap and useful. */
 export const DEFAULT_STORE_NON_ACARS = true;
 
 /** One decode thread per spare core, leaving one for the main thread and SQLite; past 4 the writer is the bottleneck. */

@@ -209,7 +209,11 @@ function hostsOverlap(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase() || WILDCARD_HOSTS.includes(a) || WILDCARD_HOSTS.includes(b);
 }
 
-/** CONTRAIL_STORE_NON_ACARS wins; else ACARS Hub's DB_SAVEALL; else Contrail's default (store them). */
+/**
+ * CONTRAIL_STORE_NON_ACARS wins; else ACARS Hub's DB_SAVEALL; else Contrail's default (store them).
+ * Off keeps what ACARS Hub keeps (decode/acarshub-content.ts). A blank DB_SAVEALL is off, as in
+ * ACARS Hub, whose docs recommend exactly that to store only frames with content.
+ */
 function readStoreNonAcars(env: Env, problems: string[]): boolean {
   const name = env['CONTRAIL_STORE_NON_ACARS'] !== undefined ? 'CONTRAIL_STORE_NON_ACARS' : 'DB_SAVEALL';
   return readBoolean(env, name, problems) ?? D.DEFAULT_STORE_NON_ACARS;

@@ -5,6 +5,7 @@
 import { readFrameBatch } from '../ingest/frame-batch.js';
 import { toMessageRow } from '../store/message-row.js';
 import type { AlertMatcher } from '../alerts/alert-matcher.js';
+import { hasAcarsHubContent } from './acarshub-content.js';
 import { messageIntel } from './message-intel.js';
 import { DecodeStats } from './decode-stats.js';
 import { encodeDecodedBatch, type DecodedPayload, type RejectRow } from './decoded-batch.js';
@@ -14,6 +15,7 @@ import { normalizeFrame } from './normalize.js';
 export interface DecodeContext {
   /** Listener type per source index. */
   sourceTypes: readonly (DecoderType | null)[];
+  /** Store every frame; false: only those ACARS Hub would store with DB_SAVEALL off (see acarshub-content.ts). */
   storeNonAcars: boolean;
   /** Alert terms compiled; null or empty: no matching. */
   matcher?: AlertMatcher | null;
@@ -64,7 +66,7 @@ export function decodeFrames(batch: ArrayBuffer, ctx: DecodeContext): ArrayBuffe
     }
     const m = result.message;
     if (result.typeMismatch) stats.mismatch();
-    if (!m.isAcars && !ctx.storeNonAcars) {
+    if (!ctx.storeNonAcars && !hasAcarsHubContent(m)) {
       stats.droppedNonAcars(m.type);
       continue;
     }

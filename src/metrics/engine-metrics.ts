@@ -56,7 +56,7 @@ export class EngineMetrics {
     this.framesAccepted = new Counter({ name: 'contrail_frames_accepted_total', help: 'Frames decoded into messages, per decoder type (from the frame shape)', labelNames: ['type'], registers: r });
     this.framesRejected = new Counter({ name: 'contrail_frames_rejected_total', help: 'Frames rejected, per listener type and reason; each is kept in the rejects table', labelNames: ['type', 'reason'], registers: r });
     this.typeMismatches = new Counter({ name: 'contrail_frames_type_mismatch_total', help: 'Frames whose shape says another decoder type than the listener they arrived on (the shape wins)', registers: r });
-    this.nonAcarsDropped = new Counter({ name: 'contrail_frames_non_acars_dropped_total', help: 'Frames without ACARS content not stored because CONTRAIL_STORE_NON_ACARS is off', labelNames: ['type'], registers: r });
+    this.nonAcarsDropped = new Counter({ name: 'contrail_frames_non_acars_dropped_total', help: 'Frames ACARS Hub would not store (no text, label, position, decoded payload...) dropped because CONTRAIL_STORE_NON_ACARS / DB_SAVEALL is off', labelNames: ['type'], registers: r });
     this.messagesStored = new Counter({ name: 'contrail_messages_stored_total', help: 'Messages committed to SQLite', labelNames: ['type'], registers: r });
     this.messagesPublished = new Counter({ name: 'contrail_messages_published_total', help: 'Messages published to WebSocket topics', labelNames: ['type'], registers: r });
     this.framesLost = new Counter({ name: 'contrail_frames_lost_total', help: 'Accepted frames that will not be stored, and why', labelNames: ['reason'], registers: r });

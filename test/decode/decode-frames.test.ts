@@ -27,11 +27,12 @@ describe('decodeFrames', () => {
     expect(summarizeStats(decodedBatchStats(out))).toMatchObject({ frames: vdl.length + 1, accepted: { 'VDL-M2': vdl.length }, rejected: [{ hint: 'VDL-M2', reason: 'truncated', count: 1 }] });
   });
 
-  it('drops link frames, counted, when told to', () => {
+  it('drops the link frames ACARS Hub calls empty, counted, when told to', () => {
     const out = run(vdl, false);
     const { rows } = decodeDecodedBatch(out);
-    expect(rows).toHaveLength(209);
-    expect(rows.every((r) => r[COL.is_acars] === 1)).toBe(true);
-    expect(summarizeStats(decodedBatchStats(out))).toMatchObject({ accepted: { 'VDL-M2': 209 }, droppedNonAcars: { 'VDL-M2': 190 } });
+    // The 209 ACARS frames and the 17 XID frames, which carry a destination airport.
+    expect(rows).toHaveLength(226);
+    expect(rows.filter((r) => r[COL.is_acars] === 0).map((r) => r[COL.frame_kind])).toEqual(Array(17).fill('avlc:XID'));
+    expect(summarizeStats(decodedBatchStats(out))).toMatchObject({ accepted: { 'VDL-M2': 226 }, droppedNonAcars: { 'VDL-M2': 173 } });
   });
 });
