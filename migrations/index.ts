@@ -9,6 +9,7 @@ import * as m0006 from './0006_alerts_and_history.js';
 import * as m0007 from './0007_message_intelligence.js';
 import * as m0008 from './0008_multipart_text_on_read.js';
 import * as m0009 from './0009_link_identifier_indexes.js';
+import * as m0010 from './0010_term_created_at_seconds.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_message_intelligence': m0007,
   '0008_multipart_text_on_read': m0008,
   '0009_link_identifier_indexes': m0009,
+  '0010_term_created_at_seconds': m0010,
 };

@@ -16,7 +16,7 @@ export interface AdoptContext {
   target: Db;
   shape: LegacyShape;
   rejects: RejectSink;
-  /** When the adoption started, epoch ms: created_at of adopted terms. */
+  /** When the adoption started, epoch ms (adopted terms' created_at is this in seconds). */
   now: number;
   /** Legacy rows per write transaction. */
   chunkRows: number;

@@ -4,8 +4,8 @@
  *
  * The original is only ever opened read-only, to copy it (copy-legacy.ts). The new database is
  * built at `<output>.adopting` with the same migrations as a fresh one, checked (verify-adoption.ts),
- * and renamed onto the output only then. On any failure both temporary files are removed and the
- * output is as it was.
+ * and renamed onto the output only then, with what it replaces moved aside (replace-output.ts). On
+ * any failure both temporary files are removed and the output is as it was.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -18,7 +18,7 @@ import { engineLockPath, migrationLockPath } from '../store/schema/lock-paths.js
 import { describeHolder, lockHolder, ProcessLock } from '../store/schema/process-lock.js';
 import type { AdoptContext, AdoptProgress } from './adopt-context.js';
 import { AdoptError } from './adopt-errors.js';
-import { checkOutput, removeDatabaseFiles, replaceOutput, sameFile } from './adopt-output.js';
+import { checkOutput, removeDatabaseFiles, sameFile } from './adopt-output.js';
 import type { AdoptReport, TableTally } from './adopt-report.js';
 import { carryAlerts } from './carry-alerts.js';
 import { carryCounters } from './carry-counters.js';
@@ -29,6 +29,8 @@ import { carryTimeseries } from './carry-timeseries.js';
 import { copyLegacy } from './copy-legacy.js';
 import { detectGeneration } from './detect-generation.js';
 import { RejectSink } from './reject-sink.js';
+import { applyReplacement, planReplacement } from './replace-output.js';
+import { retentionNotice, retentionWarning, type Retention } from './retention-notice.js';
 import { countContrailTables, verifyAdoption } from './verify-adoption.js';
 
 export type { AdoptProgress } from './adopt-context.js';
@@ -36,8 +38,10 @@ export type { AdoptProgress } from './adopt-context.js';
 export interface AdoptOptions {
   /** The Contrail database to create. */
   output: string;
-  /** Replace an output that already holds messages (it is replaced only if the adoption succeeds). */
+  /** Replace an output that already holds messages (it is replaced only if the adoption succeeds, and moved aside). */
   force?: boolean;
+  /** The retention the engine will apply (DB_SAVE_DAYS, DB_ALERT_SAVE_DAYS): adopted messages past it are reported. */
+  retention?: Retention;
   onProgress?: (p: AdoptProgress) => void;
   /** Aborting stops the adoption between chunks; nothing is left behind. */
   signal?: AbortSignal;
@@ -124,7 +128,7 @@ async function adopt(src: string, output: string, options: AdoptOptions): Promis
     // adopted history come from them (and agree with the analytics mirror's count of the rows).
     progress('minute counters', 0, 1);
     target.exec(`INSERT INTO counts_minute (minute, type, messages, errors, non_acars, duplicates)
-      SELECT (CAST(msg_time / 60 AS INTEGER) - (msg_time < 0 AND msg_time / 60 <> CAST(msg_time / 60 AS INTEGER))) * 60, type, count(*), sum(error > 0), sum(is_acars = 0), 0 FROM messages GROUP BY 1, 2
+      SELECT (CAST(msg_time / 60 AS INTEGER) - (msg_time < 0 AND msg_time / 60 <> CAST(msg_time / 60 AS INTEGER))) * 60, type, count(*), coalesce(sum(error > 0), 0), sum(is_acars = 0), 0 FROM messages GROUP BY 1, 2
       ON CONFLICT (minute, type) DO UPDATE SET messages = messages + excluded.messages, errors = errors + excluded.errors, non_acars = non_acars + excluded.non_acars`);
     progress('minute counters', 1, 1);
 
@@ -137,6 +141,9 @@ async function adopt(src: string, output: string, options: AdoptOptions): Promis
     const finishedAt = Date.now();
     const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
     const carried = contrail.messages ?? 0;
+    const retention = options.retention ? retentionNotice(target, options.retention, finishedAt) : null;
+    const expiring = retention && retentionWarning(retention, carried);
+    const replaced = planReplacement(output, new Date(finishedAt));
     const report: AdoptReport = {
       source: src,
       output,
@@ -151,7 +158,9 @@ async function adopt(src: string, output: string, options: AdoptOptions): Promis
       contrail,
       notCarried: shape.notCarried,
       notes: conversionNotes(messages.counts, shape.hasMessageType),
-      warnings: shape.warnings,
+      warnings: expiring ? [...shape.warnings, expiring] : shape.warnings,
+      retention,
+      replaced,
     };
     target
       .prepare('INSERT INTO adoptions (source, generation, revision, started_at, finished_at, report) VALUES (?, ?, ?, ?, ?, ?)')
@@ -165,7 +174,7 @@ async function adopt(src: string, output: string, options: AdoptOptions): Promis
     legacy = null;
     removeDatabaseFiles(copy);
 
-    replaceOutput(building, output);
+    applyReplacement(replaced, building, output);
     return report;
   } catch (e) {
     for (const db of [target, legacy]) {

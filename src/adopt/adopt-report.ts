@@ -5,6 +5,8 @@
  */
 import type { Generation } from './acarshub-revisions.js';
 import type { NotCarried } from './detect-generation.js';
+import type { Replacement } from './replace-output.js';
+import type { RetentionNotice } from './retention-notice.js';
 
 export interface TableTally {
   /** The legacy table read. */
@@ -46,8 +48,12 @@ export interface AdoptReport {
   notCarried: NotCarried[];
   /** What the conversions did, in numbers (type inferred, ICAO from decimal, ...). */
   notes: string[];
-  /** Where the file's shape disagreed with its revision. */
+  /** What needs attention: where the file's shape disagreed with its revision; adopted messages the retention will delete. */
   warnings: string[];
+  /** Adopted messages past the configured retention; null when no retention was given. */
+  retention: RetentionNotice | null;
+  /** What the adopted database replaced: moved aside into `dir` (the old database, its WAL, its journal), and the mirror deleted. */
+  replaced: Replacement;
 }
 
 export function newTally(from: string, to: string): TableTally {

@@ -3,6 +3,7 @@
  * noted down keep pointing at the same message), in chunks of one transaction each. The
  * full-text index is built once at the end (see adopt-database.ts), not per chunk.
  */
+import Database from 'better-sqlite3';
 import { MESSAGE_COLUMNS } from '../store/message-row.js';
 import type { Db } from '../store/open-database.js';
 import { newTally, type TableTally } from './adopt-report.js';
@@ -26,15 +27,35 @@ export interface MessagesCarried {
   counts: ConversionCounts;
 }
 
-/** Inserts one adopted message; values bound by position, which better-sqlite3 binds faster than names. */
+/**
+ * Inserts one adopted message; values bound by position, which better-sqlite3 binds faster than
+ * names. A failure names the message (its legacy id) and keeps SQLite's error as the cause.
+ */
 export function prepareInsertMessage(db: Db): (m: AdoptedMessage) => void {
   const columns = ['id', ...MESSAGE_COLUMNS] as const;
   const statement = db.prepare(`INSERT INTO messages (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
   const values: (string | number | null)[] = new Array<string | number | null>(columns.length).fill(null);
   return (m) => {
     for (let i = 0; i < columns.length; i++) values[i] = m[columns[i]!];
-    statement.run(values);
+    try {
+      statement.run(values);
+    } catch (e) {
+      throw new Error(`message ${String(m.id)} could not be written: ${(e as Error).message}`, { cause: e });
+    }
   };
+}
+
+/** SQLite result codes a row's own values cause (a constraint, a type, a size), as opposed to the database failing. */
+const ROW_FAULT = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/;
+
+/**
+ * Why SQLite refused a message for its values, or null when the failure is the database's (disk
+ * full, I/O), which must stop the adoption. A refused INSERT is undone alone (SQLite's default
+ * ABORT), so the rows around it in the same transaction stay.
+ */
+function rowFault(e: unknown): string | null {
+  const cause = e instanceof Error ? e.cause : undefined;
+  return cause instanceof Database.SqliteError && ROW_FAULT.test(cause.code) ? cause.message : null;
 }
 
 /**
@@ -75,7 +96,7 @@ export function conversionNotes(c: ConversionCounts, hasMessageType: boolean): s
   if (c.icaoFromDecimal > 0) notes.push(`${many(c.icaoFromDecimal, 'ICAO address', 'ICAO addresses')} stored as decimal numbers became 6-digit hex`);
   if (c.freqScaled > 0) notes.push(`${many(c.freqScaled, 'frequency', 'frequencies')} stored without a decimal point (e.g. "1290000" for 129.0 MHz) were read by their band`);
   for (const [field, n] of Object.entries(c.unparsed)) {
-    notes.push(`${many(n, 'message')} had a ${field} that is no valid value: NULL in the column, the stored text in extra.acarshub.${field}`);
+    notes.push(`${many(n, 'message')} had ${/^[aeiou]/.test(field) ? 'an' : 'a'} ${field} that is no valid value: NULL in the column, the stored text in extra.acarshub.${field}`);
   }
   return notes;
 }
@@ -89,6 +110,16 @@ export async function carryMessages(ctx: AdoptContext): Promise<MessagesCarried>
   const total = legacy.prepare('SELECT count(*) FROM messages').pluck().get() as number;
   const page = rowPages(legacy, 'SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?');
   const insert = prepareInsertMessage(target);
+  const write = (m: AdoptedMessage): string | null => {
+    try {
+      insert(m);
+      return null;
+    } catch (e) {
+      const fault = rowFault(e);
+      if (fault === null) throw e;
+      return fault;
+    }
+  };
   let maxId = 0;
 
   const writeChunk = target.transaction((rows: LegacyRow[]) => {
@@ -96,12 +127,15 @@ export async function carryMessages(ctx: AdoptContext): Promise<MessagesCarried>
       tally.before++;
       if (typeof row.id === 'number' && row.id > maxId) maxId = row.id;
       const r = convertMessage(row, convertCtx);
-      if (r.ok) {
-        insert(r.message);
+      // Conversion makes every value fit the schema; a row SQLite still refuses is rejected with
+      // SQLite's reason rather than stopping the adoption.
+      const refused = r.ok ? write(r.message) : null;
+      if (r.ok && refused === null) {
         countNotes(counts, r.notes);
         tally.after++;
       } else {
-        rejects.reject('messages', r.reason, r.detail, row, r.typeHint);
+        if (r.ok) rejects.reject('messages', 'write-refused', `SQLite refused message ${String(r.message.id)}: ${refused}`, row, r.message.type as string);
+        else rejects.reject('messages', r.reason, r.detail, row, r.typeHint);
         if (typeof row.id === 'number') rejectedIds.add(row.id);
         tally.rejected++;
       }

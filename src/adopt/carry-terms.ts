@@ -45,10 +45,13 @@ function carry(ctx: AdoptContext, from: string, to: string, withHits: boolean): 
   const insert = withHits
     ? ctx.target.prepare('INSERT INTO alert_terms (term, is_regex, hits, created_at) VALUES (?, 0, ?, ?)')
     : ctx.target.prepare('INSERT INTO ignore_terms (term, created_at) VALUES (?, ?)');
+  // created_at is epoch seconds, as terms added later get it (term-store.ts); ACARS Hub kept no
+  // date for its terms, so they are dated when they were adopted.
+  const createdAt = Math.floor(ctx.now / 1000);
   ctx.target.transaction(() => {
     for (const t of terms.values()) {
-      if (withHits) insert.run(t.term, t.hits, ctx.now);
-      else insert.run(t.term, ctx.now);
+      if (withHits) insert.run(t.term, t.hits, createdAt);
+      else insert.run(t.term, createdAt);
     }
   })();
   return tally;

@@ -10,11 +10,13 @@ import {
   familyFromFrequency,
   legacyAck,
   legacyAddress,
+  legacyErrorCount,
   legacyFrequency,
   legacyIcao,
   legacyInteger,
   legacyNumber,
   legacyText,
+  legacyTime,
   legacyType,
 } from './legacy-values.js';
 
@@ -83,8 +85,8 @@ export function convertMessage(row: LegacyRow, ctx: ConvertContext): ConvertResu
   const typeHint = legacyText(row.message_type);
   const id = legacyInteger(row.id);
   if (id === null || id <= 0) return { ok: false, reason: 'invalid-id', detail: `id ${show(row.id)} is not a positive integer`, typeHint };
-  const time = legacyNumber(row.msg_time);
-  if (time === null || time <= 0) {
+  const time = legacyTime(row.msg_time);
+  if (time === null) {
     return { ok: false, reason: 'invalid-time', detail: `msg_time ${show(row.msg_time)} is not a time in epoch seconds`, typeHint };
   }
   const hasAddresses = legacyText(row.toaddr) !== null || legacyText(row.fromaddr) !== null;
@@ -119,7 +121,7 @@ export function convertMessage(row: LegacyRow, ctx: ConvertContext): ConvertResu
   m.freq = keep('freq', freq?.mhz ?? null);
   notes.freqScaled = freq?.scaled ?? false;
   m.level = keep('level', legacyNumber(row.level));
-  m.error = keep('error', legacyInteger(row.error));
+  m.error = keep('error', legacyErrorCount(row.error));
   const icao = legacyIcao(row.icao, ctx.icaoDecimal);
   m.icao = keep('icao', icao?.icao ?? null);
   notes.icaoFromDecimal = icao?.fromDecimal ?? false;

@@ -33,6 +33,34 @@ export function legacyInteger(v: unknown): number | null {
 }
 
 /**
+ * The latest time a JavaScript Date holds (8.64e15 ms), in seconds. Up to it, the arrival time in
+ * milliseconds derived from a message time stays a safe integer, which SQLite and the analytics
+ * mirror (BIGINT) store as one; no clock wrote a later time.
+ */
+const LAST_DATE_SECONDS = 8.64e12;
+
+/** A message time: epoch seconds, above 0 and within what a Date holds; else null. */
+export function legacyTime(v: unknown): number | null {
+  const t = legacyNumber(v);
+  return t !== null && t > 0 && t <= LAST_DATE_SECONDS ? t : null;
+}
+
+/** The largest error count kept: the analytics mirror holds error counts as 32-bit integers. */
+const MAX_ERROR_COUNT = 2 ** 31 - 1;
+
+/**
+ * The number of errors the decoder reported. ACARS Hub's Python writer stored 0 when a decoder
+ * sent no error, and both of its backends counted a message as an error only when this was a
+ * number above 0. So an empty cell (or NULL) is a message ACARS Hub counted as good: 0. Anything
+ * but a whole number from 0 to MAX_ERROR_COUNT gives null.
+ */
+export function legacyErrorCount(v: unknown): number | null {
+  if (v === null || v === undefined || (typeof v === 'string' && v.trim().length === 0)) return 0;
+  const n = legacyInteger(v);
+  return n !== null && n >= 0 && n <= MAX_ERROR_COUNT ? n : null;
+}
+
+/**
  * Frequency bands (MHz) each family's decoders listen in. Each spans less than a factor of ten,
  * so at most one power of ten puts a string of digits inside it.
  */
@@ -70,7 +98,8 @@ export function legacyFrequency(v: unknown, type: DecoderType | null): LegacyFre
   if (s === undefined || s.length === 0) return null;
   if (/^\d*\.\d*$/.test(s) && s !== '.') {
     const n = Number(s);
-    return n > 0 ? { mhz: round6(n), scaled: false } : null;
+    // Enough digits before the point make Infinity, which is no frequency.
+    return n > 0 && Number.isFinite(n) ? { mhz: round6(n), scaled: false } : null;
   }
   if (!/^\d+$/.test(s) || type === null) return null;
   const mhz = digitsInBand(s, BAND_MHZ[type]);

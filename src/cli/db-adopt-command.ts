@@ -1,4 +1,5 @@
 /** `contrail db adopt FILE`: turn an ACARS Hub database into a Contrail database, with progress and a verification table. */
+import { basename } from 'node:path';
 import { adoptDatabase, type AdoptProgress } from '../adopt/adopt-database.js';
 import type { AdoptReport } from '../adopt/adopt-report.js';
 import { formatTable, printJsonOr } from './format.js';
@@ -19,6 +20,12 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 export function formatAdoptReport(r: AdoptReport): string {
   const era = r.revision === null ? 'generation 1, before Alembic' : `generation ${r.generation}, revision ${r.revision}`;
   const out = [`adopted ${r.source} (ACARS Hub ${era}) into ${r.output} in ${r.seconds} s (${r.messagesPerSecond} messages/s)`];
+  if (r.replaced.dir !== null) {
+    out.push(`replaced: moved ${r.replaced.moved.map((m) => basename(m.from)).join(', ')} to ${r.replaced.dir} (delete it once you no longer need the old data)`);
+  }
+  if (r.replaced.removed.length > 0) {
+    out.push(`removed the DuckDB mirror ${r.replaced.removed.join(', ')}: it held the old database's rows; the engine rebuilds it from the adopted database at its next start`);
+  }
   for (const w of r.warnings) out.push(`warning: ${w}`);
   for (const n of r.notes) out.push(`note: ${n}`);
   if (r.notCarried.length > 0) {
@@ -35,7 +42,10 @@ export function formatAdoptReport(r: AdoptReport): string {
 }
 
 export async function adoptCommand(file: string, options: AdoptCommandOptions): Promise<void> {
-  const output = options.output ?? readConfigOrExit().dbPath;
+  // The engine's configuration: the default output, and the retention it will apply to what is adopted.
+  const config = readConfigOrExit();
+  const output = options.output ?? config.dbPath;
+  const { saveDays, alertSaveDays } = config.retention;
   const bar = progressBar('adopt', options.progress && !options.json);
   const onProgress = (p: AdoptProgress): void => bar.update(p.total > 0 ? Math.round((p.done / p.total) * 100) : 100, `${p.step} ${p.done}/${p.total}`);
   // Ctrl-C stops the adoption between chunks and removes what it had written; the source is never written anyway.
@@ -43,7 +53,7 @@ export async function adoptCommand(file: string, options: AdoptCommandOptions): 
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
   try {
-    const report = await adoptDatabase(file, { output, force: options.force, onProgress, signal: abort.signal });
+    const report = await adoptDatabase(file, { output, force: options.force, retention: { saveDays, alertSaveDays }, onProgress, signal: abort.signal });
     bar.stop();
     printJsonOr(options.json, report, () => formatAdoptReport(report));
   } finally {

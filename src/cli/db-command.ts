@@ -57,7 +57,7 @@ export function dbCommand(): Command {
     .description('turn an ACARS Hub database (any schema generation) into a Contrail database; the original file is never modified')
     .argument('<file>', "the ACARS Hub database, e.g. messages.db")
     .option('--output <path>', 'where to write the Contrail database (default: the configured one, data/contrail.sqlite)')
-    .option('--force', 'replace an output database that already holds messages', false)
+    .option('--force', 'replace an output database that already holds messages (it is moved aside to replaced-<time>/, with its journal)', false)
     .option('--no-progress', 'no progress bar on stderr')
     .addOption(json())
     .action((file: string, o: { output?: string; force: boolean; json: boolean; progress: boolean }) => adoptCommand(file, o));

@@ -1,5 +1,7 @@
 /** `contrail db status | migrate | rollback | plan | verify`. */
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { adoptLeftovers, describeAdoptLeftovers } from '../adopt/adopt-leftovers.js';
 import { MigrationError, UsageError } from '../errors.js';
 import { databaseStatus, type DatabaseStatus } from '../store/schema/database-status.js';
 import { migrateWithBackup } from '../store/schema/migrate-with-backup.js';
@@ -39,11 +41,19 @@ function humanStatus(s: DatabaseStatus): string {
 
 export function statusCommand(o: JsonOption): void {
   const config = readConfigOrExit();
+  const leftovers = adoptLeftovers(config.dbPath);
+  const leftoverWarning = leftovers && `warning: ${describeAdoptLeftovers(leftovers)}`;
+  // A first adoption killed before it finished leaves its files but no database to report on.
+  if (leftoverWarning && !existsSync(config.dbPath)) process.stderr.write(`${leftoverWarning}\n`);
   const db = openReadOnly(config);
   try {
     const s = databaseStatus(db, config.dbPath, config.database.backups.dir);
     const engine = runningEngine(config);
-    printJsonOr(o.json, { ...s, engine }, () => humanStatus(s) + (engine ? `\n\nengine        running: ${describeHolder(engine)}` : ''));
+    printJsonOr(
+      o.json,
+      { ...s, engine, adoptLeftovers: leftovers },
+      () => humanStatus(s) + (engine ? `\n\nengine        running: ${describeHolder(engine)}` : '') + (leftoverWarning ? `\n\n${leftoverWarning}` : ''),
+    );
   } finally {
     db.close();
   }

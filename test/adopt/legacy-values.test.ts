@@ -4,9 +4,11 @@ import {
   familyFromFrequency,
   legacyAck,
   legacyAddress,
+  legacyErrorCount,
   legacyFrequency,
   legacyIcao,
   legacyNumber,
+  legacyTime,
   legacyType,
 } from '../../src/adopt/legacy-values.js';
 
@@ -51,6 +53,9 @@ describe('legacyFrequency', () => {
 
   it('gives null for what is no frequency, or digits no band explains', () => {
     for (const v of ['abc', '', '0', '-131.5', '131,55', null, undefined, '.']) expect(legacyFrequency(v, 'ACARS'), String(v)).toBeNull();
+    // Digits enough to overflow a double: Infinity, no frequency.
+    expect(legacyFrequency(`1${'0'.repeat(400)}.5`, 'ACARS')).toBeNull();
+    expect(legacyFrequency('1'.repeat(400), 'HFDL')).toBeNull();
     expect(legacyFrequency('1290000', null)).toBeNull();
     expect(legacyFrequency('5550000', 'ACARS')).toBeNull();
     // 131.55 written without its point by nothing ACARS Hub ever ran.
@@ -114,6 +119,25 @@ describe('other fields', () => {
     expect(legacyNumber('n/a')).toBeNull();
     expect(legacyNumber('')).toBeNull();
     expect(legacyNumber('   ')).toBeNull();
+  });
+
+  it('reads the error count; empty is 0, as ACARS Hub counted it, and no count is null', () => {
+    expect(legacyErrorCount('0')).toBe(0);
+    expect(legacyErrorCount('3')).toBe(3);
+    expect(legacyErrorCount(2)).toBe(2);
+    expect(legacyErrorCount(' 1 ')).toBe(1);
+    for (const v of ['', '   ', null, undefined]) expect(legacyErrorCount(v), String(v)).toBe(0);
+    // Not a count: words, negatives, fractions, and what a 32-bit integer (the analytics mirror) cannot hold.
+    for (const v of ['many', 'x', '-1', '2.5', '1e30', '2147483648', Number.NaN, Buffer.from('1')]) expect(legacyErrorCount(v), String(v)).toBeNull();
+    expect(legacyErrorCount('2147483647')).toBe(2 ** 31 - 1);
+  });
+
+  it('reads a message time: positive epoch seconds a Date can hold', () => {
+    expect(legacyTime(1717157651)).toBe(1717157651);
+    expect(legacyTime('1717157651.5')).toBe(1717157651.5);
+    expect(legacyTime(8.64e12)).toBe(8.64e12);
+    expect(Number.isSafeInteger(Math.round(8.64e12 * 1000))).toBe(true);
+    for (const v of ['', 'many', null, 0, -5, 8.64e12 + 1, '1e30', 1e300, Number.POSITIVE_INFINITY]) expect(legacyTime(v), String(v)).toBeNull();
   });
 
   it('turns VDL-M2 addresses ACARS Hub stored as decimal back into hex', () => {
