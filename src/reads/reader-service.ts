@@ -10,6 +10,7 @@ import type { Db } from '../store/open-database.js';
 import { aircraftLookup } from '../store/reads/aircraft-queries.js';
 import { prepared } from '../store/reads/prepared.js';
 import { messageById, recent, search } from '../store/reads/search.js';
+import { subscriptionHistory } from '../store/reads/subscription-history.js';
 import { errorCode } from '../threads/protocol.js';
 import type { ReaderReply, ReaderTask, ReaderWorkerData } from '../threads/reader-protocol.js';
 
@@ -59,8 +60,10 @@ export class ReaderService {
     switch (task.kind) {
       case 'search':
         return search(db, task.request);
-      case 'recent':
-        return recent(db, task.request);
+      case 'recent': {
+        const subs = task.request.subscriptions;
+        return subs === undefined ? recent(db, task.request) : subscriptionHistory(db, subs, task.request.limit);
+      }
       case 'message':
         return messageById(db, task.id);
       case 'aircraft':

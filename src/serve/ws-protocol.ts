@@ -17,7 +17,7 @@ export const ADMIN_OPS = ['alerts.add', 'alerts.remove', 'alerts.rescan', 'db.ba
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
 export type ClientRequest =
-  /** `history`: also the newest N stored messages (of every type), in the reply. */
+  /** `history`: also the newest N stored messages these subscriptions would have delivered, in the reply. */
   | { op: 'subscribe'; id: RequestId; topics: ParsedTopic[]; filter: Filter | null; history: RecentRequest | null }
   | { op: 'unsubscribe'; id: RequestId; topics: ParsedTopic[] }
   | { op: 'subscriptions'; id: RequestId }

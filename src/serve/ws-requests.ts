@@ -62,18 +62,23 @@ export function handleRequest(req: ClientRequest, s: ClientSession, services: Re
       }
       // What this request replaces, to put back if its history fails.
       const replaced = req.topics.map((t) => [t.name, s.subscriptions.get(t.name)] as const);
-      for (const topic of req.topics) s.subscriptions.set(topic.name, { topic, filter: isMessageTopic(topic) ? req.filter : null });
+      const subs: Subscription[] = req.topics.map((topic) => ({ topic, filter: isMessageTopic(topic) ? req.filter : null }));
+      for (const sub of subs) s.subscriptions.set(sub.topic.name, sub);
       s.subscriptionsChanged();
       const history = req.history;
       if (history === null) {
         s.send(okReply(req.id));
         return;
       }
+      // The history is what these subscriptions would have delivered live; alerts, stats and
+      // database carry none.
+      const delivering = subs.filter((sub) => isMessageTopic(sub.topic));
       // Subscribed first so nothing falls between the history and the live messages (a client
       // merges by id); if the history fails, the error reply means this request changed nothing.
       s.answer(req.id, async () => {
         try {
-          return { history: await services.reads.recent(history) };
+          if (delivering.length === 0) return { history: { messages: [], complete: true } };
+          return { history: await services.reads.recent({ ...history, subscriptions: delivering }) };
         } catch (e) {
           for (const [name, sub] of replaced) {
             if (sub === undefined) s.subscriptions.delete(name);

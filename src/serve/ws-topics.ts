@@ -118,6 +118,20 @@ export interface Subscription {
   filter: Filter | null;
 }
 
+/**
+ * Whether live delivery sends this message to any of these subscriptions: the message is found
+ * under the topic's key and passes its filter, as in MessageRouter.route. The native topics
+ * agree: `messages` and `messages:<type>` are among every message's keys. Topics that carry no
+ * messages match none.
+ */
+export function deliversAny(subs: readonly Subscription[], m: MessageMeta): boolean {
+  const keys = routeKeys(m);
+  for (const { topic, filter } of subs) {
+    if (isMessageTopic(topic) && keys.includes(topic.name) && (filter === null || filterMatches(filter, m))) return true;
+  }
+  return false;
+}
+
 export interface DeliveryPlan {
   /** Topics uWS fans out natively (without an encoding prefix). */
   native: Set<string>;

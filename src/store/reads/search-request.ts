@@ -3,6 +3,7 @@
  * page size and, for a search's later pages, the decoded cursor. Parsed on the main thread from
  * URL parameters; plain data, so it crosses to a reader thread as is.
  */
+import type { Subscription } from '../../serve/ws-topics.js';
 import { decodeCursor, type CursorState } from './search-cursor.js';
 import { FILTER_PARAMETERS, filtersHash, intParam, parseFilters, refuseUnknown, type SearchFilters } from './search-filters.js';
 
@@ -17,6 +18,12 @@ export interface SearchRequest {
 export interface RecentRequest {
   filters: SearchFilters;
   limit: number;
+  /**
+   * A `subscribe` request's history: the newest messages these subscriptions would have
+   * delivered live (subscription-history.ts), instead of `filters` (then empty). A filter's
+   * Sets cross to the reader thread as they are (the structured clone keeps them).
+   */
+  subscriptions?: Subscription[];
 }
 
 const SEARCH_LIMIT = { max: 500, fallback: 50 };
