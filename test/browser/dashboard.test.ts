@@ -212,6 +212,13 @@ describe('the dashboard', () => {
       expect(await page.evaluate(() => document.getElementById('xss') === null && !('pwned' in window))).toBe(true);
       for (const type of ['ACARS', 'VDL-M2', 'HFDL']) expect(shown.some((r) => r.cells[0] === type)).toBe(true);
 
+      // A page opened now shows the same list at once, from the subscribe's history.
+      const late = await browser.newPage();
+      await late.goto(`${base}/`, { waitUntil: 'load', timeout: 20_000 });
+      const recent = await pollPage('the history listed on a new page', () => rows(late), (r) => r.length === 250, 15_000);
+      expect(recent.map((r) => r.id)).toEqual(newest.map((m) => m.id));
+      await late.close();
+
       // Decoded fields: label decoder items, airline, position, alert terms.
       const withItems = newest.find((m) => ((m.labelDecoded as { items?: unknown[] } | undefined)?.items?.length ?? 0) > 0);
       expect(withItems, 'a shown message with label-decoded items').toBeDefined();

@@ -46,7 +46,9 @@ function connect() {
     socket = ws;
     attempt = 0;
     setStatus('live', 'Live');
-    request({ op: 'subscribe', topics: ['messages', 'stats', 'database'] }).catch((e) => setStatus('down', `Subscribe failed: ${e.message}`));
+    request({ op: 'subscribe', topics: ['messages', 'stats', 'database'], history: MAX_ROWS })
+      .then((r) => showHistory(r.history.messages))
+      .catch((e) => setStatus('down', `Subscribe failed: ${e.message}`));
     refreshAnalytics();
   };
   ws.onmessage = (e) => onFrame(JSON.parse(e.data));
@@ -127,6 +129,24 @@ function flushRows() {
   while (tbody.rows.length > MAX_ROWS) tbody.lastElementChild.remove();
   $('messages-empty').hidden = true;
   $('count').textContent = `(${received.toLocaleString('en')} since this page opened)`;
+}
+
+/**
+ * The stored messages the subscribe's history brought (newest first), merged by id among the rows
+ * already shown: the page opens on the recent traffic, and a reconnect fills what it missed.
+ */
+function showHistory(messages) {
+  const rows = [...tbody.rows];
+  const ids = new Set(rows.map((r) => Number(r.dataset.id)));
+  for (const m of queued) ids.add(m.id);
+  let k = 0;
+  for (const m of messages) {
+    if (ids.has(m.id)) continue;
+    while (k < rows.length && Number(rows[k].dataset.id) > m.id) k++;
+    tbody.insertBefore(messageRow(m), rows[k] ?? null);
+  }
+  while (tbody.rows.length > MAX_ROWS) tbody.lastElementChild.remove();
+  if (tbody.rows.length > 0) $('messages-empty').hidden = true;
 }
 
 function el(tag, className, text) {
