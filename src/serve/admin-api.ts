@@ -69,7 +69,8 @@ export function anyTokenMatches(given: string, tokens: readonly (string | null)[
 
 /** A bearer token matching one of `tokens`, from `Authorization`. */
 export function bearerMatches(authorization: string, tokens: readonly (string | null)[]): boolean {
-  const m = /^Bearer (.+)$/.exec(authorization);
+  // The scheme is case-insensitive (RFC 9110, section 11.1): "bearer" and "BEARER" are the same.
+  const m = /^Bearer +(.+)$/i.exec(authorization);
   return m !== null && anyTokenMatches(m[1]!, tokens);
 }
 
