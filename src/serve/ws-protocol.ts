@@ -100,6 +100,8 @@ export function readId(value: unknown): RequestId {
 
 /** At most this many topic names in one request (the per-client limit is checked by the server). */
 const MAX_TOPICS_PER_REQUEST = 256;
+/** The most `history` a subscribe may ask for (the reader's limit for recent messages). */
+const MAX_HISTORY = 1000;
 
 function readTopics(obj: Record<string, unknown>, id: RequestId): ParsedTopic[] {
   const topics = obj.topics;
@@ -120,6 +122,14 @@ function readString(obj: Record<string, unknown>, id: RequestId, field: string, 
   return v;
 }
 
+/** `subscribe`'s `history`: how many stored messages, named as the client wrote it. */
+function readHistory(value: unknown, id: RequestId): RecentRequest {
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_HISTORY) {
+    throw new RequestError(id, 'BAD_REQUEST', `"history" must be a whole number of messages, 1 to ${MAX_HISTORY}, not ${JSON.stringify(value)}`);
+  }
+  return parseRecentRequest({ limit: String(value) });
+}
+
 /** Parses one decoded frame from a client. Throws RequestError (with the id when it could be read). */
 export function parseRequest(value: unknown): ClientRequest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -127,6 +137,7 @@ export function parseRequest(value: unknown): ClientRequest {
   }
   const obj = value as Record<string, unknown>;
   const id = readId(obj);
+  if (typeof obj.op !== 'string') throw new RequestError(id, 'UNKNOWN_OP', `"op" must name an operation; ops are ${OPS.join(', ')}`);
   switch (obj.op) {
     case 'subscribe': {
       const topics = readTopics(obj, id);
@@ -134,7 +145,7 @@ export function parseRequest(value: unknown): ClientRequest {
       if (filter !== null && !topics.some(isMessageTopic)) {
         throw new RequestError(id, 'BAD_REQUEST', '"filter" applies to message topics (messages, messages:TYPE, label:, flight:, tail:, aircraft:, station:)');
       }
-      const history = obj.history === undefined || obj.history === null ? null : readParams(id, () => parseRecentRequest({ limit: String(obj.history) }));
+      const history = obj.history === undefined || obj.history === null ? null : readHistory(obj.history, id);
       return { op: 'subscribe', id, topics, filter, history };
     }
     case 'unsubscribe':

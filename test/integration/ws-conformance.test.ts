@@ -596,8 +596,9 @@ describe.each(ENCODINGS)('errors (%s)', (enc) => {
       [{ op: 'subscribe' }, /"topics"/],
       [{ op: 'subscribe', topics: [] }, /"topics"/],
       [{ op: 'subscribe', topics: 'messages' }, /"topics"/],
-      [{ op: 'subscribe', topics: ['messages'], history: 0 }, /limit/],
-      [{ op: 'subscribe', topics: ['messages'], history: 1001 }, /limit/],
+      [{ op: 'subscribe', topics: ['messages'], history: 0 }, /"history" must be a whole number of messages, 1 to 1000, not 0/],
+      [{ op: 'subscribe', topics: ['messages'], history: 1001 }, /"history"/],
+      [{ op: 'subscribe', topics: ['messages'], history: '5' }, /"history"/],
       [{ op: 'subscribe', topics: ['messages'], filter: { lable: 'H1' } }, /unknown filter field "lable"/],
       [{ op: 'subscribe', topics: ['messages'], filter: { type: 'ADSB' } }, /filter "type"/],
       [{ op: 'subscribe', topics: ['messages'], filter: { label: Array.from({ length: 65 }, (_, i) => `L${i}`) } }, /1 to 64 values/],
@@ -634,7 +635,7 @@ describe.each(ENCODINGS)('errors (%s)', (enc) => {
   it('UNKNOWN_OP', async () => {
     expectError(await ask(c, { op: 'dance' }), 'UNKNOWN_OP', /unknown op "dance"; ops are subscribe, .*db\.restore/);
     const noOp = await askRaw(c, c.encode({ id: 'no-op' }), 'no-op');
-    expectError(noOp, 'UNKNOWN_OP');
+    expectError(noOp, 'UNKNOWN_OP', /"op" must name an operation; ops are subscribe/);
     const numeric = await askRaw(c, c.encode({ op: 7, id: 7 }), 7);
     expectError(numeric, 'UNKNOWN_OP');
   });
