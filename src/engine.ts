@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { frameBatchCount } from './ingest/frame-batch.js';
 import { openJournal } from './journal/open-journal.js';
+import { adoptLeftovers, describeAdoptLeftovers } from './adopt/adopt-leftovers.js';
 import type { JournalWriter } from './journal/journal-writer.js';
 import { Intake } from './pipeline/intake.js';
 import { JournalBacklog } from './pipeline/journal-backlog.js';
@@ -33,7 +34,7 @@ import { registerIntelApi, type IntelAdmin } from './serve/intel-api.js';
 import { registerSearchApi, type MessageReads } from './serve/search-api.js';
 import { ReaderPool } from './reads/reader-pool.js';
 import { storageBytes } from './metrics/storage-bytes.js';
-import { listBackups } from './store/schema/backups.js';
+import { findBackup, listBackups } from './store/schema/backups.js';
 import { engineLockPath } from './store/schema/lock-paths.js';
 import { maintenanceOptionsFrom } from './store/maintenance/maintenance-options.js';
 import type { MigrationProgress } from './store/schema/migration-runner.js';
@@ -99,6 +100,8 @@ export class Engine {
   #migration: { progress: MigrationProgress; error?: string } | null = null;
   /** A restore is in progress: schema changes it causes must not resume writing before its replay is set up. */
   #restoring = false;
+  /** A restore replaced the database file since the mirror was last fed from it: it is rebuilt before it answers again. */
+  #mirrorStale = false;
   #fatal: Error | null = null;
   #accepting = false;
   #closing: Promise<void> | null = null;
@@ -163,6 +166,8 @@ export class Engine {
     this.#checkpoint = ready.checkpoint;
     this.#lock.update({ schema: schema.mode, target: schema.target });
     log.info({ db: c.dbPath, applied: appliedMigrations, schema: ready.schema, checkpoint: ready.checkpoint }, 'database ready');
+    const leftovers = adoptLeftovers(c.dbPath);
+    if (leftovers) log.warn({ files: leftovers.files.map((f) => f.path), lock: leftovers.staleLock?.path }, describeAdoptLeftovers(leftovers));
     if (schema.tampered.length > 0) {
       log.error({ tampered: schema.tampered }, 'applied migrations changed after they were applied (checksum differs): run contrail db verify; migrations are refused until the files are restored');
     }
@@ -431,16 +436,27 @@ export class Engine {
   /**
    * Starts the DuckDB mirror once the schema is current. Its catch-up runs beside ingest; until it
    * is done analytics requests are refused as not ready. If the thread fails, ingest goes on.
+   * After a restore (#mirrorStale) the mirror is rebuilt: emptied at start, or, in a running
+   * thread, switched to the new file.
    */
   #startAnalytics(): void {
-    if (this.#analytics !== null || this.#closing) return;
+    if (this.#closing) return;
+    if (this.#analytics !== null) {
+      // Running on a file a restore replaced (or detached from it while its schema was behind).
+      if (this.#mirrorStale) {
+        this.#mirrorStale = false;
+        this.#log.info('analytics: database restored: reading the new file and rebuilding the mirror from it');
+        this.#analytics.databaseReplaced(true);
+      }
+      return;
+    }
     const c = this.#config;
     const log = this.#log;
     const m = this.metrics;
     log.info({ dataSource: c.analytics.dataSource, duckdb: c.analytics.duckdbPath, windowDays: c.analytics.windowDays }, 'analytics: starting the DuckDB mirror');
     let lastLog = 0;
     const client = new AnalyticsClient(
-      { dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, dataSource: c.analytics.dataSource, windowDays: c.analytics.windowDays },
+      { dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, dataSource: c.analytics.dataSource, windowDays: c.analytics.windowDays, rebuild: this.#mirrorStale },
       {
         onCatchUp: (p) => {
           if (p.done || Date.now() - lastLog > 1000) {
@@ -457,6 +473,7 @@ export class Engine {
       },
     );
     this.#analytics = client;
+    this.#mirrorStale = false;
     client.ready().then(
       (st) => {
         m.mirrorRows.set(st.rows);
@@ -564,6 +581,8 @@ export class Engine {
    */
   async #restore(id: string): Promise<unknown> {
     if (this.#restoring) throw new ContrailError('CONTRAIL_ERR_BUSY', 'a restore is already running');
+    // An unknown id is refused before ingest is held (the writer checks again when its turn comes).
+    findBackup(this.#config.database.backups.dir, id);
     this.#restoring = true;
     const backlog = this.#backlog!;
     const wasHeld = backlog.held;
@@ -572,6 +591,8 @@ export class Engine {
       await this.#pipeline.drained();
       const upTo = this.#checkpoint;
       const outcome = (await this.#writer.request({ op: 'restore', id })) as SchemaState & Record<string, unknown>;
+      // Before the replay commits anything: its commit reports are of the new file.
+      this.#databaseReplaced();
       const since = readJournalFrom(this.#config.journal.dir, outcome.checkpoint).records.filter((r) => r.end <= upTo);
       this.#checkpoint = outcome.checkpoint;
       this.#heldReplay = [...since, ...this.#heldReplay.filter((r) => r.end > upTo)];
@@ -582,6 +603,17 @@ export class Engine {
       if (this.#schema?.mode === 'ready') void this.#resumeWriting();
       else if (!wasHeld) this.#log.warn('restore: the backup has an older schema; writing waits for a migration');
     }
+  }
+
+  /**
+   * After a restore swapped the file: analytics must neither read the replaced one nor answer from
+   * its mirror. With the schema current they switch to the new file and rebuild the mirror;
+   * otherwise they stop until it is migrated (then #startAnalytics switches them).
+   */
+  #databaseReplaced(): void {
+    this.#mirrorStale = true;
+    if (this.#schema?.mode === 'ready') this.#startAnalytics();
+    else this.#analytics?.databaseReplaced(false);
   }
 
   /**

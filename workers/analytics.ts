@@ -26,6 +26,12 @@ function handle(m: ToAnalytics): void {
     case 'matches-changed':
       service.matchesChanged();
       break;
+    case 'reopen':
+      service.reopen().catch((e: unknown) => fatal(post, e));
+      break;
+    case 'detach':
+      service.detach().catch((e: unknown) => fatal(post, e));
+      break;
     case 'request':
       service.answer(m.request).then(
         (value) => post({ kind: 'reply', id: m.id, ok: true, value }),

@@ -17,6 +17,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, ren
 import { basename, dirname, join } from 'node:path';
 import { DB_FILE_NAME, DUCKDB_FILE_NAME, JOURNAL_DIR_NAME } from '../config/defaults.js';
 import { AdoptError } from './adopt-errors.js';
+import { existingMirrorFiles } from '../analytics/mirror-files.js';
 
 export interface Move {
   from: string;
@@ -34,8 +35,6 @@ export interface Replacement {
 
 /** The database file and the files SQLite keeps beside it. */
 const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
-/** DuckDB's file, its WAL and its spill directory. */
-const MIRROR_SUFFIXES = ['', '.wal', '.tmp'];
 
 /** The journal and mirror an engine pairs with `output`: only when it is `<dir>/contrail.sqlite`. */
 export function dataDirFiles(output: string): { journal: string; mirror: string } | null {
@@ -72,7 +71,7 @@ export function planReplacement(output: string, now: Date): Replacement {
   if (paired) {
     // An empty journal directory holds nothing to keep and nothing to replay: left where it is.
     if (isNonEmptyDirectory(paired.journal)) moved.push({ from: paired.journal, to: join(dir, JOURNAL_DIR_NAME) });
-    removed.push(...MIRROR_SUFFIXES.map((s) => `${paired.mirror}${s}`).filter((p) => existsSync(p)));
+    removed.push(...existingMirrorFiles(paired.mirror));
   }
   return { dir: moved.length > 0 ? dir : null, moved, removed };
 }

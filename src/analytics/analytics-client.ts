@@ -59,6 +59,15 @@ export class AnalyticsClient {
     if (this.alive) this.#handle.post({ kind: 'matches-changed' } satisfies ToAnalytics);
   }
 
+  /**
+   * The database file was replaced (a restore): with its schema current, read the new file and
+   * rebuild the mirror from it (progress as at start); otherwise stop reading it until `reopen`.
+   * Commits reported after this are of the new file.
+   */
+  databaseReplaced(schemaCurrent: boolean): void {
+    if (this.alive) this.#handle.post((schemaCurrent ? { kind: 'reopen' } : { kind: 'detach' }) satisfies ToAnalytics);
+  }
+
   request(request: AnalyticsRequest): Promise<unknown> {
     if (this.#handle.state === 'starting') return Promise.reject(new ContrailError('CONTRAIL_ERR_NOT_READY', 'analytics are starting (the mirror is catching up): try again shortly'));
     return this.#handle.request((id) => ({ kind: 'request', id, request }) satisfies ToAnalytics);

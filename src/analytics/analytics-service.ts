@@ -4,6 +4,11 @@
  * window, and answers analytics requests on the path asked for (or DATA_SOURCE). DuckDB runs
  * its queries on its own threads, so a long one does not hold up the mirror's pulls; SQLite
  * reads are synchronous and short (counters, index ranges).
+ *
+ * A restore replaces the database file under the engine: `reopen` moves reads to the new file
+ * and rebuilds the mirror from it (`detach` first, when its schema is not current yet). The
+ * switch waits for the pull and the requests running on the old connection; requests asked
+ * meanwhile wait for the new one.
  */
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -64,6 +69,14 @@ export class AnalyticsService {
   #closed = false;
   /** close() began: no new pull starts but its own last one. */
   #stopping = false;
+  /** Set from a reopen or detach until the new connection is open (or closed, detached): requests wait for it. */
+  #switching: Promise<void> | null = null;
+  /** Requests running now: a switch waits for them before it closes the connection they read. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** No database to read: detached (a restored file whose schema is not current yet). */
+  #detached = false;
+  /** The mirror is catching up from empty after a switch; stays set if close stopped it early (the next start resumes). */
+  #rebuilding = false;
 
   constructor(data: AnalyticsWorkerData, post: Post) {
     this.#data = data;
@@ -72,23 +85,30 @@ export class AnalyticsService {
 
   async start(): Promise<void> {
     const d = this.#data;
-    this.#sqlite = new Database(d.dbPath, { readonly: true, fileMustExist: true });
-    this.#sqlite.pragma('busy_timeout = 5000');
-    this.#behind = this.#sqlite.prepare('SELECT 1 FROM messages WHERE id > ? AND msg_time >= ? AND msg_time < ? LIMIT 1');
+    this.#openSqlite();
     // DuckDB sizes itself for a machine of its own (80% of RAM, every core). Here it shares the
     // box with ingest: a bounded memory and one core left to the engine's other threads.
     this.#instance = await DuckDBInstance.create(d.duckdbPath, { memory_limit: DUCKDB_MEMORY_LIMIT, threads: String(Math.max(1, os.availableParallelism() - 1)) });
     this.#feedConn = await this.#instance.connect();
     this.#queryConn = await this.#instance.connect();
+    if (d.rebuild) await MirrorFeed.clear(this.#feedConn);
     this.#feed = await MirrorFeed.open(this.#sqlite, this.#feedConn, { windowDays: d.windowDays, chunkRows: CHUNK_ROWS });
     const nowS = Date.now() / 1000;
     await this.#feed.trim(nowS);
     await this.#feed.pull(nowS, (progress) => this.#post({ kind: 'catch-up', progress }));
-    this.#sqlitePath = new SqliteAnalytics(this.#sqlite);
     this.#duckPath = new DuckdbAnalytics(this.#queryConn);
     this.#post({ kind: 'ready', ...this.#state() });
     this.#timers.push(setInterval(() => void this.#trim(), TRIM_EVERY_MS), setInterval(() => this.#post({ kind: 'state', ...this.#state() }), STATE_EVERY_MS));
     for (const t of this.#timers) t.unref();
+  }
+
+  /** The read-only connection and what reads through it. */
+  #openSqlite(): void {
+    const db = new Database(this.#data.dbPath, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    this.#behind = db.prepare('SELECT 1 FROM messages WHERE id > ? AND msg_time >= ? AND msg_time < ? LIMIT 1');
+    this.#sqlitePath = new SqliteAnalytics(db);
+    this.#sqlite = db;
   }
 
   committed(lastId: number, updatedIds: number[], at: number): void {
@@ -105,16 +125,27 @@ export class AnalyticsService {
   #schedulePull(): void {
     if (this.#stopping || this.#pullTimer) return;
     this.#pullTimer = setTimeout(() => {
-      // A pull still running keeps the timer set: the next one starts when it ends.
-      void (this.#pulling ?? Promise.resolve()).then(() => {
+      // Feed work still running keeps the timer set: commits meanwhile join the next pull.
+      void this.#afterFeedWork(async () => {
         this.#pullTimer = null;
         if (this.#stopping) return;
-        this.#pulling = this.#pull().finally(() => (this.#pulling = null));
+        await this.#pull();
       });
     }, PULL_EVERY_MS);
   }
 
+  /** Runs `work` after the feed work before it: pulls and database switches never overlap. */
+  #afterFeedWork(work: () => Promise<void>): Promise<void> {
+    const run: Promise<void> = (this.#pulling ?? Promise.resolve()).then(work).finally(() => {
+      if (this.#pulling === run) this.#pulling = null;
+    });
+    this.#pulling = run;
+    return run;
+  }
+
   async #pull(): Promise<void> {
+    // Commits of a restored file whose schema is not current yet cannot happen; earlier ones were dropped at the switch.
+    if (this.#detached) return;
     const nowS = Date.now() / 1000;
     const oldest = this.#pending[0]?.[1];
     await this.#feed.pull(nowS);
@@ -132,7 +163,7 @@ export class AnalyticsService {
   }
 
   async #trim(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#switching || this.#rebuilding) return;
     await this.#feed.trim(Date.now() / 1000);
   }
 
@@ -141,7 +172,58 @@ export class AnalyticsService {
     const oldest = this.#pending[0];
     const lagMs = Math.max(this.#maxLagMs, oldest ? Date.now() - oldest[1] : 0);
     this.#maxLagMs = 0;
+    if (this.#detached) return { lastId: 0, lagMs, rows: 0 };
     return { lastId: this.#feed.lastId, lagMs, rows: this.#feed.rows };
+  }
+
+  /** The database file was replaced (a restore) and its schema is current: read it, rebuild the mirror from it. */
+  reopen(): Promise<void> {
+    return this.#switchDatabase(true);
+  }
+
+  /** The database file was replaced by one whose schema is not current: stop reading it, empty the mirror, refuse requests. */
+  detach(): Promise<void> {
+    return this.#switchDatabase(false);
+  }
+
+  #switchDatabase(open: boolean): Promise<void> {
+    // close() began: it closes what is open, nothing is switched under it (the engine sends no switch after close).
+    if (this.#stopping) return Promise.resolve();
+    // Reports so far are of the replaced file; the rebuild reads all of the new one.
+    this.#pending.length = 0;
+    this.#updated.clear();
+    this.#matchesChanged = false;
+    let switched!: () => void;
+    const gate = new Promise<void>((resolve) => (switched = resolve));
+    this.#switching = gate;
+    return this.#afterFeedWork(async () => {
+      try {
+        // Requests that began on the old connection finish on it.
+        await Promise.allSettled([...this.#inFlight]);
+        this.#sqlite.close();
+        this.#detached = !open;
+        await MirrorFeed.clear(this.#feedConn);
+        if (open) {
+          this.#openSqlite();
+          this.#feed = await MirrorFeed.open(this.#sqlite, this.#feedConn, { windowDays: this.#data.windowDays, chunkRows: CHUNK_ROWS });
+        }
+      } finally {
+        if (this.#switching === gate) this.#switching = null;
+        switched();
+      }
+      if (!open) {
+        this.#post({ kind: 'state', ...this.#state() });
+        return;
+      }
+      // Requests are answered during the catch-up: SQLite answers a range the mirror does not hold yet.
+      this.#rebuilding = true;
+      await this.#feed.pull(Date.now() / 1000, (progress) => this.#post({ kind: 'catch-up', progress }), () => this.#stopping);
+      // Stopped early by close: the rest is the next start's catch-up, not close's last pull.
+      if (this.#stopping) return;
+      this.#rebuilding = false;
+      this.#post({ kind: 'state', ...this.#state() });
+      if (this.#pending.length > 0 || this.#updated.size > 0) this.#schedulePull();
+    });
   }
 
   /**
@@ -157,6 +239,19 @@ export class AnalyticsService {
   }
 
   async answer(r: AnalyticsRequest): Promise<unknown> {
+    while (this.#switching) await this.#switching;
+    if (this.#detached) throw new ContrailError('CONTRAIL_ERR_NOT_READY', 'the database was restored from a backup whose schema is not current: analytics answer once it is migrated');
+    // Registered before its first await: a switch waits for it.
+    const running = this.#answer(r);
+    this.#inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#inFlight.delete(running);
+    }
+  }
+
+  async #answer(r: AnalyticsRequest): Promise<unknown> {
     if (r.query === 'compare') {
       const differences = await compareAnalytics(this.#sqlitePath, this.#duckPath, r.range);
       return { range: r.range, behind: this.#mirrorGap(r.range), differences };
@@ -187,8 +282,9 @@ export class AnalyticsService {
     for (const t of this.#timers) clearInterval(t);
     if (this.#pullTimer) clearTimeout(this.#pullTimer);
     this.#pullTimer = null;
+    // A switch under way finishes; its catch-up stops early (the next start resumes it).
     await this.#pulling;
-    if (this.#pending.length > 0 || this.#updated.size > 0) await this.#pull();
+    if (!this.#rebuilding && (this.#pending.length > 0 || this.#updated.size > 0)) await this.#pull();
     this.#closed = true;
     this.#feedConn.closeSync();
     this.#queryConn.closeSync();

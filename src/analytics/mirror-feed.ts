@@ -76,6 +76,23 @@ export class MirrorFeed {
     return feed;
   }
 
+  /**
+   * Empties the mirror (creating its tables if needed): its rows are of a database file that was
+   * replaced. One transaction: a crash leaves it whole or empty, and either catches up right.
+   */
+  static async clear(duck: DuckDBConnection): Promise<void> {
+    for (const ddl of MIRROR_DDL) await duck.run(ddl);
+    await duck.run('BEGIN TRANSACTION');
+    try {
+      await duck.run('DELETE FROM messages');
+      await duck.run('DELETE FROM alert_matches');
+      await duck.run('COMMIT');
+    } catch (e) {
+      await duck.run('ROLLBACK');
+      throw e;
+    }
+  }
+
   /** The newest message id the mirror has read: mirrored, or passed over as older than the window (0 before any). */
   get lastId(): number {
     return this.#lastId;
@@ -93,9 +110,10 @@ export class MirrorFeed {
 
   /**
    * Mirrors every committed row past the mirror's newest, in chunks; `onProgress` after each.
-   * Returns the rows appended (rows older than the window are passed over).
+   * `stop`, checked after each chunk, ends it early (the next pull resumes there). Returns the
+   * rows appended (rows older than the window are passed over).
    */
-  async pull(nowS: number, onProgress?: (p: CatchUpProgress) => void): Promise<number> {
+  async pull(nowS: number, onProgress?: (p: CatchUpProgress) => void, stop?: () => boolean): Promise<number> {
     const cutoff = this.windowStart(nowS);
     const maxId = (this.#maxId.get() as number | null) ?? 0;
     if (maxId <= this.#lastId) {
@@ -124,7 +142,7 @@ export class MirrorFeed {
       this.#lastId = rows[rows.length - 1]!.id as number;
       const percent = Math.min(100, Math.round((1000 * (this.#lastId - startId)) / total) / 10);
       onProgress?.({ mirrored: this.#lastId - startId, total, percent, done: this.#lastId >= maxId });
-      if (rows.length < this.#options.chunkRows) break;
+      if (rows.length < this.#options.chunkRows || stop?.()) break;
     }
     await this.#pullMatches(cutoff);
     return mirrored;

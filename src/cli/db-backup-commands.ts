@@ -7,6 +7,7 @@ import type { JsonOption } from './db-schema-commands.js';
 import { formatBytes, formatTable, printJsonOr } from './format.js';
 import { progressBar } from './progress-bar.js';
 import { readConfigOrExit } from './read-config.js';
+import { removeMirror } from '../analytics/mirror-files.js';
 
 /** Safe while the engine runs: SQLite's online backup copies a consistent snapshot. */
 export async function backupCommand(o: JsonOption & { progress: boolean }): Promise<void> {
@@ -44,7 +45,13 @@ export async function restoreCommand(id: string, o: JsonOption & { yes: boolean 
   const outcome = await withMigrationLock(config, 'contrail db restore', 'restore', () => restoreDatabase(config.dbPath, config.database.backups, id, (step) => !o.json && process.stderr.write(`restore: ${step}\n`)));
   // Opening it proves the swapped-in file is a usable database.
   openExisting(config).close();
-  printJsonOr(o.json, outcome, () =>
-    [`restored ${outcome.restored.id} (schema ${outcome.restored.schema ?? '?'}) into ${config.dbPath}`, outcome.previous ? `the database it replaced is backup ${outcome.previous.id}` : 'there was no database before'].join('\n'),
+  // The mirror holds the replaced database's rows: the next start rebuilds it from the restored one.
+  const mirrorRemoved = removeMirror(config.analytics.duckdbPath);
+  printJsonOr(o.json, { ...outcome, mirrorRemoved }, () =>
+    [
+      `restored ${outcome.restored.id} (schema ${outcome.restored.schema ?? '?'}) into ${config.dbPath}`,
+      outcome.previous ? `the database it replaced is backup ${outcome.previous.id}` : 'there was no database before',
+      ...(mirrorRemoved.length > 0 ? ['the DuckDB mirror of the replaced database was deleted; the next start rebuilds it'] : []),
+    ].join('\n'),
   );
 }

@@ -13,7 +13,7 @@ import { errorCode, type FromWriter, type SchemaState, type ToWriter, type Write
 import { BatchQueue } from './batch-queue.js';
 import { MessageWriter } from './message-writer.js';
 import { openWriterDatabase, type Db } from './open-database.js';
-import { createBackup, pruneBackups } from './schema/backups.js';
+import { createBackup, findBackup, pruneBackups } from './schema/backups.js';
 import { databaseStatus } from './schema/database-status.js';
 import { migrationLockPath } from './schema/lock-paths.js';
 import { migrateWithBackup } from './schema/migrate-with-backup.js';
@@ -61,6 +61,11 @@ export class WriterService {
   #termsPoll: NodeJS.Timeout | null = null;
   #rescan: AlertRescan | null = null;
   #rescanPostedAt = 0;
+  /**
+   * Backups and restores, one at a time in the order asked: a restore closes the database, so it
+   * must not run under a backup, and a backup asked during a restore copies the restored file.
+   */
+  #fileWork: Promise<unknown> = Promise.resolve();
 
   constructor(data: WriterWorkerData, post: Post) {
     this.#data = data;
@@ -256,14 +261,17 @@ export class WriterService {
   }
 
   async #handle(r: WriterRequest): Promise<unknown> {
+    // Backups and restores wait for each other (a restore closes the database for a while), and
+    // look at the database when their turn comes. An unknown id is refused before anything waits.
+    if (r.op === 'backup') return this.#afterFileWork(() => this.#backup());
+    if (r.op === 'restore') {
+      findBackup(this.#data.backups.dir, r.id);
+      return this.#afterFileWork(() => this.#restore(r.id));
+    }
     if (!this.#db) throw new ContrailError('CONTRAIL_ERR_CLOSED', 'the database is closed');
     switch (r.op) {
       case 'status':
         return { ...databaseStatus(this.#db, this.#data.dbPath, this.#data.backups.dir), mode: this.#writer ? 'ready' : 'pending', busy: this.#busy };
-      case 'backup': {
-        const b = await createBackup(this.#db, this.#data.backups.dir, 'api');
-        return { ...b, prunedBackups: pruneBackups(this.#data.backups.dir, this.#data.backups.keep, this.#data.backups.keepDays).map((x) => x.id) };
-      }
       case 'migrate': {
         this.#assertIdle();
         if (this.#writer) return { applied: [], ...this.#state() };
@@ -274,32 +282,6 @@ export class WriterService {
         const state = this.#state();
         this.#post({ kind: 'schema', appliedMigrations: applied, ...state });
         return { applied, ...state };
-      }
-      case 'restore': {
-        this.#assertIdle();
-        if (this.#queue.length > 0) throw new ContrailError('CONTRAIL_ERR_BUSY', 'batches are still being written; try again');
-        // The lock first: if another process holds it, nothing here has changed yet.
-        const lock = ProcessLock.acquire(migrationLockPath(this.#data.dbPath), 'contrail serve (restore)', 'restore');
-        this.#busy = 'restoring';
-        this.#stopPolling();
-        try {
-          this.#writer = null;
-          this.#maintenance = null;
-          this.#db.close();
-          this.#db = null;
-          const outcome = await restoreDatabase(this.#data.dbPath, this.#data.backups, r.id);
-          lock.release();
-          this.#busy = null;
-          const applied = await this.#open();
-          const state = this.#state();
-          this.#post({ kind: 'schema', appliedMigrations: applied, ...state });
-          return { ...outcome, applied, ...state };
-        } finally {
-          lock.release();
-          this.#busy = null;
-          // A failed swap leaves the old database in place: open it again.
-          if (!this.#db && !this.#closed) await this.#open();
-        }
       }
       case 'alerts-list':
         return listTerms(this.#requireWriter());
@@ -317,6 +299,58 @@ export class WriterService {
         if (this.#rescan) throw new ContrailError('CONTRAIL_ERR_BUSY', 'an alert rescan is already under way');
         return this.#startRescan();
     }
+  }
+
+  async #backup(): Promise<unknown> {
+    const b = await createBackup(this.#openDb(), this.#data.backups.dir, 'api');
+    return { ...b, prunedBackups: pruneBackups(this.#data.backups.dir, this.#data.backups.keep, this.#data.backups.keepDays).map((x) => x.id) };
+  }
+
+  /**
+   * Swaps a backup in under the running engine. Everything that can refuse is checked before the
+   * database is closed: the id again (a backup that ran meanwhile may have pruned it), idleness,
+   * the migration lock.
+   */
+  async #restore(id: string): Promise<unknown> {
+    const db = this.#openDb();
+    findBackup(this.#data.backups.dir, id);
+    this.#assertIdle();
+    if (this.#queue.length > 0) throw new ContrailError('CONTRAIL_ERR_BUSY', 'batches are still being written; try again');
+    // The lock first: if another process holds it, nothing here has changed yet.
+    const lock = ProcessLock.acquire(migrationLockPath(this.#data.dbPath), 'contrail serve (restore)', 'restore');
+    this.#busy = 'restoring';
+    this.#stopPolling();
+    try {
+      this.#writer = null;
+      this.#maintenance = null;
+      db.close();
+      this.#db = null;
+      const outcome = await restoreDatabase(this.#data.dbPath, this.#data.backups, id);
+      lock.release();
+      this.#busy = null;
+      const applied = await this.#open();
+      const state = this.#state();
+      this.#post({ kind: 'schema', appliedMigrations: applied, ...state });
+      return { ...outcome, applied, ...state };
+    } finally {
+      lock.release();
+      this.#busy = null;
+      // A failed swap leaves the old database in place: open it again.
+      if (!this.#db && !this.#closed) await this.#open();
+    }
+  }
+
+  /** Runs `work` once the backups and restores asked before it are done. */
+  #afterFileWork<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#fileWork.then(work);
+    this.#fileWork = run.catch(() => {});
+    return run;
+  }
+
+  /** The database, for work that waited its turn: closed meanwhile (shutdown) is an error. */
+  #openDb(): Db {
+    if (!this.#db) throw new ContrailError('CONTRAIL_ERR_CLOSED', 'the database is closed');
+    return this.#db;
   }
 
   #requireWriter(): Db {

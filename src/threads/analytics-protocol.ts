@@ -9,6 +9,8 @@ export interface AnalyticsWorkerData {
   /** Which path answers when a request does not name one. */
   dataSource: 'sqlite' | 'duckdb';
   windowDays: number;
+  /** The database file was replaced (a restore) since the mirror was last fed: empty it and catch up from scratch. */
+  rebuild?: boolean;
 }
 
 export type ToAnalytics =
@@ -16,6 +18,10 @@ export type ToAnalytics =
   | { kind: 'committed'; lastId: number; updatedIds: number[]; at: number }
   /** Alert matches were rewritten (a rescan finished): copy them again. */
   | { kind: 'matches-changed' }
+  /** The database file was replaced (a restore) and its schema is current: read the new file, rebuild the mirror from it. */
+  | { kind: 'reopen' }
+  /** The database file was replaced by one whose schema is not current yet: stop reading it, empty the mirror, refuse requests until `reopen`. */
+  | { kind: 'detach' }
   | { kind: 'request'; id: number; request: AnalyticsRequest }
   | { kind: 'close' };
 

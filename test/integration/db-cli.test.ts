@@ -3,7 +3,7 @@
  * untouched), backup, backups, restore, verify (tampering caught), and the migration lock.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -80,8 +80,14 @@ describe('contrail db', () => {
     const refused = await db(['restore', backup.id as string]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--yes/);
+    // A mirror fed from the database being replaced: deleted, so the next start rebuilds it.
+    const mirror = join(dataDir, 'contrail.duckdb');
+    writeFileSync(mirror, 'mirror of the replaced database');
+    writeFileSync(`${mirror}.wal`, '');
     const restored = await json(['restore', backup.id as string, '--yes']);
     expect(count()).toBe(500);
+    expect(restored.mirrorRemoved).toEqual([mirror, `${mirror}.wal`]);
+    expect(existsSync(mirror) || existsSync(`${mirror}.wal`)).toBe(false);
     const list = (await json(['backups'])) as unknown as Json[];
     expect(list.map((b) => b.id)).toContain((restored.previous as Json).id);
     expect(list.find((b) => b.id === (restored.previous as Json).id)).toMatchObject({ reason: 'pre-restore' });
