@@ -13,6 +13,13 @@ import type { Database, Statement } from 'better-sqlite3';
 import { scalar } from './duck-scalar.js';
 import { MATCH_MIRROR_COLUMNS, MATCH_SELECT, MESSAGE_MIRROR_COLUMNS, MESSAGE_SELECT, MIRROR_DDL, type MirrorColumn } from './mirror-schema.js';
 
+/**
+ * The mirror holds an hour more than its window: a range of exactly the window ("the last 7
+ * days" with 7 days held) starts a few milliseconds before the window by the time it is checked,
+ * and would always fall back to SQLite.
+ */
+const WINDOW_MARGIN_S = 3600;
+
 export interface MirrorFeedOptions {
   /** Hot window, days of message time. */
   windowDays: number;
@@ -105,7 +112,7 @@ export class MirrorFeed {
 
   /** The oldest message time the mirror holds, for a given now (epoch s). */
   windowStart(nowS: number): number {
-    return nowS - this.#options.windowDays * 86_400;
+    return nowS - this.#options.windowDays * 86_400 - WINDOW_MARGIN_S;
   }
 
   /**

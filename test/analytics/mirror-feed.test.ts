@@ -42,23 +42,26 @@ describe('MirrorFeed hot window', () => {
       const count = async (): Promise<number> => Number((await conn.runAndReadAll('SELECT count(*) FROM messages')).getRows()[0]![0]);
       const inSqlite = (from: number): number => reader.prepare('SELECT count(*) FROM messages WHERE msg_time >= ?').pluck().get(from) as number;
       const feed = await MirrorFeed.open(reader, conn, { windowDays: 2, chunkRows: 128 });
+      // It holds a little more than its window, so a range of exactly the window is inside it.
+      expect(feed.windowStart(NOW)).toBeLessThan(NOW - 2 * DAY);
+      expect(feed.windowStart(NOW)).toBeGreaterThanOrEqual(NOW - 2 * DAY - 3600);
       const progress: number[] = [];
       await feed.pull(NOW, (p) => progress.push(p.percent));
-      expect(await count()).toBe(inSqlite(NOW - 2 * DAY));
+      expect(await count()).toBe(inSqlite(feed.windowStart(NOW)));
       expect(await count()).toBeGreaterThan(0);
       expect(progress.at(-1)).toBe(100);
       expect(progress.length).toBeGreaterThan(1);
 
       // A day later, a day's worth has aged out.
-      const oldest = reader.prepare('SELECT min(id) FROM messages WHERE msg_time >= ?').pluck().get(NOW - 2 * DAY) as number;
+      const oldest = reader.prepare('SELECT min(id) FROM messages WHERE msg_time >= ?').pluck().get(feed.windowStart(NOW)) as number;
       const removed = await feed.trim(NOW + DAY);
-      expect(removed).toBe(inSqlite(NOW - 2 * DAY) - inSqlite(NOW - DAY));
-      expect(await count()).toBe(inSqlite(NOW - DAY));
+      expect(removed).toBe(inSqlite(feed.windowStart(NOW)) - inSqlite(feed.windowStart(NOW + DAY)));
+      expect(await count()).toBe(inSqlite(feed.windowStart(NOW + DAY)));
 
       // A changed row that aged out is not re-read into the mirror; one inside the window is replaced, once.
       const inside = reader.prepare('SELECT max(id) FROM messages').pluck().get() as number;
       await feed.refresh([oldest, inside], NOW + DAY);
-      expect(await count()).toBe(inSqlite(NOW - DAY));
+      expect(await count()).toBe(inSqlite(feed.windowStart(NOW + DAY)));
       expect(Number((await conn.runAndReadAll(`SELECT count(*) FROM messages WHERE id = ${oldest}`)).getRows()[0]![0])).toBe(0);
       expect(Number((await conn.runAndReadAll(`SELECT count(*) FROM messages WHERE id = ${inside}`)).getRows()[0]![0])).toBe(1);
 
@@ -66,7 +69,7 @@ describe('MirrorFeed hot window', () => {
       const again = await MirrorFeed.open(reader, conn, { windowDays: 2, chunkRows: 128 });
       expect(again.lastId).toBe(inside);
       expect(await again.pull(NOW + DAY)).toBe(0);
-      expect(await count()).toBe(inSqlite(NOW - DAY));
+      expect(await count()).toBe(inSqlite(feed.windowStart(NOW + DAY)));
     } finally {
       conn.closeSync();
       instance.closeSync();
