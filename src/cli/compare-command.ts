@@ -16,6 +16,7 @@ import { DuckdbAnalytics } from '../analytics/duckdb-analytics.js';
 import { SqliteAnalytics } from '../analytics/sqlite-analytics.js';
 import type { Config } from '../config/config-types.js';
 import { ContrailError, UsageError } from '../errors.js';
+import { describeHolder, type LockHolder } from '../store/schema/process-lock.js';
 import { openReadOnly, runningEngine } from './db-access.js';
 import { readConfigOrExit } from './read-config.js';
 
@@ -53,15 +54,41 @@ function rangeOf(options: RangeOptions): Range {
   }
 }
 
+/** fetch() reports a refused connection as "fetch failed"; the reason is in its cause. */
+function reason(e: unknown): string {
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause instanceof Error) return cause.message || ((cause as NodeJS.ErrnoException).code ?? cause.name);
+  return (e as Error).message;
+}
+
 /** Asks the running engine, whose analytics thread holds the mirror. */
-async function viaEngine(config: Config, range: Range): Promise<CompareReply> {
+async function viaEngine(config: Config, engine: LockHolder, range: Range): Promise<CompareReply> {
   const token = config.database.adminToken;
   if (token === null) throw new UsageError('the engine is running and holds the DuckDB mirror: set CONTRAIL_ADMIN_TOKEN (as the engine has it) so compare can ask it');
   if (config.http.port === 0) throw new UsageError('the engine is running on CONTRAIL_HTTP_PORT=0 (a port chosen at start): set the port it listens on');
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}/api/v1/analytics/compare?from=${range.from}&to=${range.to}`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await res.json()) as CompareReply & { error?: { message: string } };
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`;
+  const url = `${origin}/api/v1/analytics/compare?from=${range.from}&to=${range.to}`;
+  const unreachable = (why: string, e?: unknown): ContrailError =>
+    new ContrailError(
+      'CONTRAIL_ERR_COMPARE',
+      `the engine that holds the lock on ${config.dbPath}, ${describeHolder(engine)}, could not be reached at ${origin}: ${why}. ` +
+        'Set CONTRAIL_HTTP_HOST and CONTRAIL_HTTP_PORT to the address it listens on (its "contrail ready" log line names it), or stop it to compare the files directly',
+      { cause: e },
+    );
+  let res: Response;
+  let body: CompareReply & { error?: { message: string } };
+  try {
+    res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  } catch (e) {
+    throw unreachable(reason(e), e);
+  }
+  try {
+    body = (await res.json()) as typeof body;
+  } catch (e) {
+    // Something answers there, but not Contrail's API (another service on that port?).
+    throw unreachable(`the reply (HTTP ${res.status}) is not Contrail's JSON`, e);
+  }
   if (!res.ok) throw new ContrailError('CONTRAIL_ERR_COMPARE', `the engine refused compare (${res.status}): ${body.error?.message ?? 'no reason given'}`);
   return body;
 }
@@ -88,8 +115,9 @@ async function direct(config: Config, range: Range): Promise<CompareReply> {
 async function compareCommandAction(options: RangeOptions & { json: boolean }): Promise<void> {
   const config = readConfigOrExit();
   const range = rangeOf(options);
-  const engine = runningEngine(config) !== null;
-  const reply = engine ? await viaEngine(config, range) : await direct(config, range);
+  const holder = runningEngine(config);
+  const engine = holder !== null;
+  const reply = holder ? await viaEngine(config, holder, range) : await direct(config, range);
   const iso = (t: number): string => new Date(t * 1000).toISOString();
   if (options.json) process.stdout.write(`${JSON.stringify({ ...reply, via: engine ? 'engine' : 'files' })}\n`);
   else {

@@ -55,6 +55,17 @@ program
   .description('validate the environment and print the configuration `serve` would run with')
   .action(configCommand);
 
+/**
+ * Commander's own usage errors (unknown command or option, missing or extra argument) exit 2,
+ * like every CONTRAIL_ERR_USAGE; its message and help are printed as before. Help and --version
+ * exit 0. Set on every command: subcommands built with `new Command()` do not inherit it.
+ */
+function usageErrorsExit2(command: Command): void {
+  command.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
+  for (const sub of command.commands) usageErrorsExit2(sub);
+}
+usageErrorsExit2(program);
+
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof ContrailError) {
     process.stderr.write(`contrail: ${e.message}\n`);

@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
 import { redecode } from '../journal/redecode.js';
-import { openWriterDatabase } from '../store/open-database.js';
+import { openExisting } from './db-access.js';
 import { readConfigOrExit } from './read-config.js';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -20,7 +20,8 @@ export function parseSince(text: string, now = Date.now()): number {
 export function redecodeCommand(options: { since: string; json: boolean; progress: boolean }): void {
   const since = parseSince(options.since);
   const config = readConfigOrExit();
-  const db = openWriterDatabase(config.dbPath);
+  // Rewrites stored messages: with no database there is nothing to rewrite, and none is created.
+  const db = openExisting(config);
   const bar = new cliProgress.SingleBar(
     { format: 'redecode |{bar}| {percentage}% | segment {segment}/{segments}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000 },
     cliProgress.Presets.shades_classic,

@@ -16,7 +16,7 @@
  *   writes replace those of the same day, and nothing else in `out` is touched.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
@@ -132,22 +132,74 @@ function appendRow(a: DuckDBAppender, cols: readonly Column[], row: unknown[], i
   a.endRow();
 }
 
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code;
+
+/** The nearest ancestor of `path` that exists. */
+function existingAncestor(path: string): string {
+  let p = dirname(path);
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  return p;
 }
 
+/** `out` is new, or an empty (with force: any) directory this process may write into. */
 function checkOut(out: string, force: boolean): void {
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new ExportError(`--out ${out} is a file, not a directory`);
-  const entries = listDir(out);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(out).isDirectory();
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return;
+    if (errno(e) === 'ENOTDIR') throw new ExportError(`--out ${out}: ${existingAncestor(out)} is a file, not a directory`);
+    throw new ExportError(`--out ${out} cannot be used: ${(e as Error).message}`, { cause: e });
+  }
+  if (!isDirectory) throw new ExportError(`--out ${out} is a file, not a directory`);
+  let entries: string[];
+  try {
+    entries = readdirSync(out);
+    // Day directories are renamed into it at the end: find out now, not after the whole export.
+    accessSync(out, constants.W_OK);
+  } catch (e) {
+    throw new ExportError(`--out ${out} cannot be written: ${(e as Error).message}`, { cause: e });
+  }
   if (entries.length > 0 && !force) {
     throw new ExportError(
       `--out ${out} is not empty (${entries.length} entries): choose a new directory, or pass --force to replace the day directories this export writes (other files there are left alone)`,
     );
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one at a time; returns those it created, outermost
+ * first. Not mkdirSync's recursive mode: under /proc, where mkdir fails with ENOENT below a
+ * parent that exists, that retries forever.
+ */
+function makeDirs(dir: string): string[] {
+  const missing: string[] = [];
+  for (let p = dir; !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+  const made: string[] = [];
+  try {
+    for (const p of missing) {
+      try {
+        mkdirSync(p);
+        made.push(p);
+      } catch (e) {
+        if (errno(e) !== 'EEXIST' || !statSync(p).isDirectory()) throw e;
+      }
+    }
+  } catch (e) {
+    removeDirs(made);
+    throw e;
+  }
+  return made;
+}
+
+/** Removes directories makeDirs created, innermost first, as long as they are empty. */
+function removeDirs(made: readonly string[]): void {
+  for (const p of [...made].reverse()) {
+    try {
+      rmdirSync(p);
+    } catch (e) {
+      if (errno(e) !== 'ENOENT') return;
+    }
   }
 }
 
@@ -165,7 +217,7 @@ function tally(dir: string): { files: number; bytes: number } {
 
 /** Moves each finished day directory into `out`, replacing one of the same day (only possible with force). */
 function install(staging: string, out: string, days: readonly string[], force: boolean): void {
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   const taken = days.filter((d) => existsSync(join(out, `day=${d}`)));
   if (taken.length > 0 && !force) throw new ExportError(`day=${taken.join(', day=')} appeared in ${out} while exporting; nothing was written there`);
   for (const d of days) {
@@ -330,9 +382,24 @@ export async function exportParquet(o: ExportOptions): Promise<ExportSummary> {
   // Beside `out`, so day directories are renamed into it on the same file system, and a reader
   // globbing out/**/*.parquet never sees a part being written.
   const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // Made before anything is read, even for an empty range: a place that cannot be written
+  // fails now, not after the whole export. Unless day directories land in `out`, the
+  // directories made here (staging and any missing parents of `out`) are removed again.
+  let made: string[] = [];
+  let installed = false;
+  try {
+    made = makeDirs(staging);
+  } catch (e) {
+    src.db.close();
+    throw new ExportError(`--out ${out} cannot be written: ${(e as Error).message}; choose a directory this user can create and write`, { cause: e });
+  }
+  if (existsSync(out) && statSync(out).dev !== statSync(staging).dev) {
+    src.db.close();
+    removeDirs(made);
+    throw new ExportError(`--out ${out} is a mount point: the day directories, written beside it first, cannot be renamed into another file system; choose a directory inside it`);
+  }
   try {
     if (src.total === 0) return { out, rows: 0, days: 0, files: 0, bytes: 0, ms: Math.round(performance.now() - started) };
-    mkdirSync(staging, { recursive: true });
     let written: { rows: number; days: string[] };
     try {
       written = await writeParts(src, staging, o);
@@ -342,6 +409,8 @@ export async function exportParquet(o: ExportOptions): Promise<ExportSummary> {
     }
     const { files, bytes } = tally(staging);
     try {
+      // From here `out` may hold day directories: the directories made above stay.
+      installed = true;
       install(staging, out, written.days, force);
     } catch (e) {
       if (e instanceof ContrailError) throw e;
@@ -351,5 +420,6 @@ export async function exportParquet(o: ExportOptions): Promise<ExportSummary> {
   } finally {
     src.db.close();
     rmSync(staging, { recursive: true, force: true });
+    if (!installed) removeDirs(made);
   }
 }

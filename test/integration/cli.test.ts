@@ -1,10 +1,53 @@
-/** The command line as a user types it: help, configuration errors, start-up failures, the uWS fallback. */
+/**
+ * The command line as a user types it: help, configuration errors, start-up failures, the uWS
+ * fallback, and error paths that must end in a message and the documented exit code, never a
+ * stack trace.
+ */
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runContrail, spawnContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
+import { openWriterDatabase } from '../../src/store/open-database.js';
+import { applyMigrations } from '../../src/store/schema/migration-runner.js';
+import { freePort } from '../helpers/free-port.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** runContrail, but killed after `timeoutMs`: a command that hangs fails its test instead of stalling the suite. */
+function runWithin(timeoutMs: number, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = spawnContrail(args, env);
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    }),
+  );
+}
+
+/** The documented exit code, `message` on stderr, and no Node stack trace or crash banner. */
+function expectExit(r: Run, code: number, message?: string | RegExp): void {
+  expect(r.timedOut, 'the command hung').toBe(false);
+  expect(r.code, r.stderr).toBe(code);
+  if (typeof message === 'string') expect(r.stderr).toContain(message);
+  else if (message) expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/^\s+at |^Node\.js v\d|triggerUncaughtException/m);
+}
 
 describe('contrail CLI', () => {
   let engine: RunningEngine | null = null;
@@ -92,5 +135,149 @@ describe('contrail CLI', () => {
     expect(engine.logs.some((l) => l.includes('"level":50') && l.includes('native binary did NOT load'))).toBe(true);
     const health = (await (await fetch(`http://127.0.0.1:${engine.httpPort}/healthz`)).json()) as { uws: string };
     expect(health.uws).toBe('fallback');
+  });
+});
+
+describe('contrail CLI error paths', () => {
+  let work: string;
+  /** A data directory with a current schema and a few messages. */
+  let dataDir: string;
+  let dbPath: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'contrail-cli-errors-'));
+    dataDir = join(work, 'data');
+    mkdirSync(dataDir);
+    dbPath = join(dataDir, 'contrail.sqlite');
+    const db = openWriterDatabase(dbPath);
+    await applyMigrations(db);
+    const insert = db.prepare("INSERT INTO messages (type, is_acars, msg_time, received_at, text, label) VALUES ('ACARS', 1, ?, 0, ?, 'H1')");
+    for (let i = 0; i < 20; i++) insert.run(1_700_000_000 + i * 600, `POSITION REPORT ${i}`);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('replay refuses a directory with exit 2, naming it', async () => {
+    const dir = join(work, 'capture-dir');
+    mkdirSync(dir);
+    const r = await runWithin(30_000, ['replay', dir, '--to', 'udp://127.0.0.1:18840', '--no-progress']);
+    expectExit(r, 2, `${dir} is a directory`);
+  });
+
+  it('replay over UDP skips and counts frames larger than the largest datagram, and sends the rest', async () => {
+    const receiver = dgram.createSocket('udp4');
+    const sizes: number[] = [];
+    let arrived: () => void = () => {};
+    receiver.on('message', (m) => {
+      sizes.push(m.length);
+      if (sizes.length === 2) arrived();
+    });
+    await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
+    const to = `udp://127.0.0.1:${receiver.address().port}`;
+    try {
+      const file = join(work, 'oversize.jsonl');
+      const frame = (bytes: number): string => {
+        const head = '{"text":"';
+        return `${head}${'x'.repeat(bytes - head.length - 2)}"}`;
+      };
+      // The largest IPv4 datagram's payload is 65,507 bytes: one byte over it is skipped.
+      writeFileSync(file, [frame(65_508), frame(100), frame(65_507), frame(1_000_000)].join('\n') + '\n');
+      const received = new Promise<void>((r) => (arrived = r));
+      const r = await runWithin(30_000, ['replay', file, '--to', to, '--json']);
+      expectExit(r, 0, /\| 2 skipped \|/);
+      expect(JSON.parse(r.stdout)).toMatchObject({ frames: 2, skippedOversize: 2, cutOff: 0, maxFrameBytes: 65_507 });
+      await Promise.race([received, new Promise((r) => setTimeout(r, 5_000))]);
+      expect(sizes).toEqual([100, 65_507]);
+
+      const text = await runWithin(30_000, ['replay', file, '--to', to, '--no-progress']);
+      expectExit(text, 0);
+      expect(text.stdout).toMatch(new RegExp(`^sent 2 frames to ${to.replace(/\./g, '\\.')} .*, 2 objects over 65507 bytes skipped \\(larger than the largest UDP datagram\\)\\n$`));
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it('export refuses an --out under a regular file, naming the file, exit 1', async () => {
+    const file = join(work, 'afile');
+    writeFileSync(file, 'not a directory\n');
+    const r = await runWithin(30_000, ['export', 'parquet', '--since', 'all', '--out', join(file, 'sub'), '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    expectExit(r, 1, `--out ${join(file, 'sub')}: ${file} is a file, not a directory`);
+  });
+
+  it.skipIf(process.platform !== 'linux')('export refuses an --out it cannot create (/sys), exit 1, leaving nothing there', async () => {
+    const r = await runWithin(30_000, ['export', 'parquet', '--since', 'all', '--out', '/sys/nope', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    expectExit(r, 1, '--out /sys/nope cannot be written:');
+    expect(readdirSync('/sys').filter((f) => f.includes('nope'))).toEqual([]);
+  });
+
+  it.skipIf(process.platform !== 'linux')('export fails fast on an --out under /proc, where mkdir -p would retry forever', async () => {
+    const started = performance.now();
+    const r = await runWithin(20_000, ['export', 'parquet', '--since', 'all', '--out', '/proc/nope/deeper', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    expectExit(r, 1, '--out /proc/nope/deeper cannot be written:');
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const direct = await runWithin(20_000, ['export', 'parquet', '--since', 'all', '--out', '/proc/nope', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    expectExit(direct, 1, '--out /proc/nope cannot be written:');
+  });
+
+  it('compare names the engine holding the lock and the address when nothing answers there, exit 1', async () => {
+    // This test process stands in for an engine that holds the lock but listens elsewhere.
+    const lock = `${dbPath}.engine.lock`;
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), command: 'contrail serve', since: Date.now() }));
+    // A port nothing listens on.
+    const port = await freePort();
+    try {
+      const r = await runWithin(30_000, ['compare'], {
+        CONTRAIL_DATA_DIR: dataDir,
+        CONTRAIL_HTTP_HOST: '127.0.0.1',
+        CONTRAIL_HTTP_PORT: String(port),
+        CONTRAIL_ADMIN_TOKEN: 'cli-test-token-0123456789',
+      });
+      expectExit(r, 1, `pid ${process.pid} on ${hostname()}`);
+      expect(r.stderr).toContain(`could not be reached at http://127.0.0.1:${port}`);
+      expect(r.stderr).toMatch(/CONTRAIL_HTTP_HOST and CONTRAIL_HTTP_PORT .*or stop it/);
+      expect(r.stderr).not.toContain('fetch failed');
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  });
+
+  it('redecode without a database says so with exit 2 and creates nothing', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'contrail-cli-nodb-'));
+    try {
+      const missing = join(parent, 'nx');
+      const r = await runWithin(30_000, ['redecode', '--since', 'all', '--no-progress'], { CONTRAIL_DATA_DIR: missing });
+      expectExit(r, 2, `no database at ${join(missing, 'contrail.sqlite')}`);
+      expect(readdirSync(parent)).toEqual([]);
+      mkdirSync(missing);
+      const again = await runWithin(30_000, ['redecode', '--since', 'all', '--no-progress'], { CONTRAIL_DATA_DIR: missing });
+      expectExit(again, 2, `no database at ${join(missing, 'contrail.sqlite')}`);
+      expect(readdirSync(missing)).toEqual([]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 on the argument parser's own usage errors, keeping its message", async () => {
+    const cases: [string[], string][] = [
+      [['replay', 'capture.jsonl'], "required option '--to <url>' not specified"],
+      [['redecode'], "required option '--since <when>' not specified"],
+      [['export', 'parquet'], "required option '--since <when>' not specified"],
+      [['replay', 'capture.jsonl', '--to', 'udp://127.0.0.1:18842', '--nope'], "unknown option '--nope'"],
+      [['replay', 'a.jsonl', 'b.jsonl', '--to', 'udp://127.0.0.1:18842'], 'too many arguments'],
+      [['bogus'], "unknown command 'bogus'"],
+      [['alerts', 'remove'], "missing required argument 'term'"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runWithin(30_000, args, { CONTRAIL_DATA_DIR: dataDir });
+      expectExit(r, 2, message);
+    }
+    const help = await runWithin(30_000, ['export', 'parquet', '--help']);
+    expect(help.code).toBe(0);
+  });
+
+  it('alerts remove of a term that does not exist exits 2 (not found), naming it', async () => {
+    const r = await runWithin(30_000, ['alerts', 'remove', 'NOSUCH'], { CONTRAIL_DATA_DIR: dataDir });
+    expectExit(r, 2, 'no alert term "NOSUCH"');
   });
 });
