@@ -7,17 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { DECODER_TYPES, type DecoderType } from '../../src/decode/message.js';
 import type { MessageMeta } from '../../src/store/publish-batch.js';
 import { MessageRouter } from '../../src/serve/ws-router.js';
-import { deliversAny, parseFilter, parseTopic, planDelivery, type Subscription } from '../../src/serve/ws-topics.js';
+import { deliversAny, planDelivery, type Subscription } from '../../src/serve/ws-topics.js';
+import { subscriptionsOf } from '../helpers/subscriptions.js';
 
-/** A subscribe request's subscriptions: its topics, each with the request's filter (message topics only). */
-function request(topics: string[], filter: unknown = null): Subscription[] {
-  const f = parseFilter(filter);
-  return topics.map((name) => {
-    const topic = parseTopic(name);
-    if (topic === null) throw new Error(`bad topic ${name}`);
-    return { topic, filter: topic.kind === 'messages' || topic.kind === 'keyed' ? f : null };
-  });
-}
+const request = subscriptionsOf;
 
 /** Whether a client holding exactly `subs` receives `m` live. */
 function deliveredLive(subs: Subscription[], m: MessageMeta): boolean {

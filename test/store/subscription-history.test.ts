@@ -7,12 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DECODER_TYPES, type DecoderType } from '../../src/decode/message.js';
 import { MessageRouter } from '../../src/serve/ws-router.js';
-import { parseFilter, parseTopic, planDelivery, type Subscription } from '../../src/serve/ws-topics.js';
+import { planDelivery, type Subscription } from '../../src/serve/ws-topics.js';
 import { encodeMeta, encodePublishBatch, forEachPublished, type MessageMeta } from '../../src/store/publish-batch.js';
 import { messageById } from '../../src/store/reads/search.js';
 import { rowMeta, subscriptionHistory } from '../../src/store/reads/subscription-history.js';
 import { allRows, type Row } from './search-oracle.js';
 import { NOW, openSearchFixture, type SearchFixture } from './search-fixture.js';
+import { subscriptionsOf } from '../helpers/subscriptions.js';
 
 let fx: SearchFixture;
 let rows: Row[];
@@ -46,14 +47,7 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.dispose());
 
-function request(topics: string[], filter: unknown = null): Subscription[] {
-  const f = parseFilter(filter);
-  return topics.map((name) => {
-    const topic = parseTopic(name);
-    if (topic === null) throw new Error(`bad topic ${name}`);
-    return { topic, filter: topic.kind === 'messages' || topic.kind === 'keyed' ? f : null };
-  });
-}
+const request = subscriptionsOf;
 
 /** Ids a client holding `subs` would have received live, newest first, among the newest `scanned` rows. */
 function liveIds(subs: Subscription[], scanned = rows.length): number[] {
