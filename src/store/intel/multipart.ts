@@ -69,8 +69,8 @@ export function groupKey(p: Pick<Group, 'type' | 'icao' | 'tail' | 'flight' | 'l
 
 /**
  * The parts' texts in letter order. A part whose text already begins with everything before it
- * replaces it: acarsdec 4 reassembles by itself, and its last part (`assstat: "complete"`) holds
- * the whole message; appended, the earlier blocks would appear twice.
+ * replaces it: acarsdec 4 and dumpvdl2 reassemble by themselves, and their last part (acarsdec's
+ * `assstat: "complete"`) holds the whole message; appended, the earlier blocks would appear twice.
  */
 export function joinedText(g: Group): string {
   let text = '';
