@@ -24,6 +24,7 @@ import { LiveServer } from './serve/live-server.js';
 import { PROTOCOL_VERSION } from './serve/ws-protocol.js';
 import { WriterClient } from './store/writer-client.js';
 import { AnalyticsClient } from './analytics/analytics-client.js';
+import { removeMirror } from './analytics/mirror-files.js';
 import type { MirrorState } from './threads/analytics-protocol.js';
 import { registerAnalyticsApi } from './serve/analytics-api.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from './analytics/analytics-request.js';
@@ -100,7 +101,7 @@ export class Engine {
   #migration: { progress: MigrationProgress; error?: string } | null = null;
   /** A restore is in progress: schema changes it causes must not resume writing before its replay is set up. */
   #restoring = false;
-  /** A restore replaced the database file since the mirror was last fed from it: it is rebuilt before it answers again. */
+  /** A restore replaced the database file under the running analytics thread: it switches to the new file and rebuilds the mirror once the schema is current. */
   #mirrorStale = false;
   #fatal: Error | null = null;
   #accepting = false;
@@ -436,8 +437,8 @@ export class Engine {
   /**
    * Starts the DuckDB mirror once the schema is current. Its catch-up runs beside ingest; until it
    * is done analytics requests are refused as not ready. If the thread fails, ingest goes on.
-   * After a restore (#mirrorStale) the mirror is rebuilt: emptied at start, or, in a running
-   * thread, switched to the new file.
+   * After a restore the mirror is rebuilt from the new file: a running thread switches to it
+   * (#mirrorStale); with none running, the restore deleted the mirror's files.
    */
   #startAnalytics(): void {
     if (this.#closing) return;
@@ -445,8 +446,10 @@ export class Engine {
       // Running on a file a restore replaced (or detached from it while its schema was behind).
       if (this.#mirrorStale) {
         this.#mirrorStale = false;
-        this.#log.info('analytics: database restored: reading the new file and rebuilding the mirror from it');
-        this.#analytics.databaseReplaced(true);
+        if (this.#analytics.alive) {
+          this.#log.info('analytics: database restored: reading the new file and rebuilding the mirror from it');
+          this.#analytics.databaseReplaced(true);
+        } else this.#removeMirror();
       }
       return;
     }
@@ -456,7 +459,7 @@ export class Engine {
     log.info({ dataSource: c.analytics.dataSource, duckdb: c.analytics.duckdbPath, windowDays: c.analytics.windowDays }, 'analytics: starting the DuckDB mirror');
     let lastLog = 0;
     const client = new AnalyticsClient(
-      { dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, dataSource: c.analytics.dataSource, windowDays: c.analytics.windowDays, rebuild: this.#mirrorStale },
+      { dbPath: c.dbPath, duckdbPath: c.analytics.duckdbPath, dataSource: c.analytics.dataSource, windowDays: c.analytics.windowDays },
       {
         onCatchUp: (p) => {
           if (p.done || Date.now() - lastLog > 1000) {
@@ -473,7 +476,6 @@ export class Engine {
       },
     );
     this.#analytics = client;
-    this.#mirrorStale = false;
     client.ready().then(
       (st) => {
         m.mirrorRows.set(st.rows);
@@ -540,6 +542,7 @@ export class Engine {
     return {
       search: (r) => this.#reader().search(r),
       recent: (r) => this.#reader().recent(r),
+      history: (r) => this.#reader().history(r),
       message: (id) => this.#reader().message(id),
     };
   }
@@ -607,13 +610,31 @@ export class Engine {
 
   /**
    * After a restore swapped the file: analytics must neither read the replaced one nor answer from
-   * its mirror. With the schema current they switch to the new file and rebuild the mirror;
-   * otherwise they stop until it is migrated (then #startAnalytics switches them).
+   * its mirror. A running thread, with the schema current, switches to the new file and rebuilds
+   * the mirror; otherwise it stops reading until the file is migrated (then #startAnalytics
+   * switches it). With no thread running the mirror's files are deleted, as a restore by the CLI
+   * does: whichever start comes next, in this run or a later one, rebuilds them from the new file.
    */
   #databaseReplaced(): void {
-    this.#mirrorStale = true;
+    if (this.#analytics?.alive) {
+      this.#mirrorStale = true;
+      if (this.#schema?.mode === 'ready') this.#startAnalytics();
+      else this.#analytics.databaseReplaced(false);
+      return;
+    }
+    this.#removeMirror();
     if (this.#schema?.mode === 'ready') this.#startAnalytics();
-    else this.#analytics?.databaseReplaced(false);
+  }
+
+  /** Deletes the mirror of a replaced file, no thread reading it. Logged, not thrown: the restore itself succeeded. */
+  #removeMirror(): void {
+    const duckdb = this.#config.analytics.duckdbPath;
+    try {
+      const removed = removeMirror(duckdb);
+      if (removed.length > 0) this.#log.info({ removed }, 'analytics: deleted the DuckDB mirror of the replaced database; analytics rebuild it from the restored one when they start');
+    } catch (err) {
+      this.#log.error({ err, duckdb }, 'analytics: could not delete the DuckDB mirror of the replaced database: delete it before the next start, or it answers from the old rows');
+    }
   }
 
   /**

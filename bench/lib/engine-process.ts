@@ -134,13 +134,37 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
   };
 }
 
-/** Runs a contrail CLI command to completion. */
-export function runContrail(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface ContrailRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Killed with SIGKILL when `timeoutMs` ran out; always false without a timeout. */
+  timedOut: boolean;
+}
+
+/**
+ * Runs a contrail CLI command to completion. With `timeoutMs`, a command still running then is
+ * killed (SIGKILL) and reported as `timedOut`, so one that hangs fails instead of stalling its caller.
+ */
+export function runContrail(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<ContrailRun> {
   const child = spawnContrail(args, env);
   let stdout = '';
   let stderr = '';
+  let timedOut = false;
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, options.timeoutMs);
   // 'close', not 'exit': only then is all of stdout/stderr read (callers parse it right away).
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    }),
+  );
 }

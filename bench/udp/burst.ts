@@ -9,11 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { scrape, total } from '../lib/metrics-scrape.js';
 import { emitResult } from '../lib/result.js';
-import type { ReceiverKind } from './receiver-trial.js';
+import type { UdpReceiverKind } from '../../src/config/config-types.js';
 import { sendUdp, settle, startUdpEngine } from './udp-engine.js';
 
 export interface BurstTrial {
-  receiver: ReceiverKind;
+  receiver: UdpReceiverKind;
   offeredPerSec: number;
   sent: number;
   /** Datagrams the engine read; sent - read were dropped by the kernel. */
@@ -48,7 +48,7 @@ const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const buffer = values.buffer;
 
-async function trial(receiver: ReceiverKind): Promise<BurstTrial> {
+async function trial(receiver: UdpReceiverKind): Promise<BurstTrial> {
   const engine = await startUdpEngine(receiver, buffer || undefined);
   const port = engine.port('ACARS', 'udp');
   try {
@@ -78,7 +78,7 @@ async function trial(receiver: ReceiverKind): Promise<BurstTrial> {
 }
 
 const trials: BurstTrial[] = [];
-for (const receiver of values.receivers.split(',') as ReceiverKind[]) {
+for (const receiver of values.receivers.split(',') as UdpReceiverKind[]) {
   const t = await trial(receiver);
   process.stdout.write(`burst ${receiver}: ${JSON.stringify(t)}\n`);
   trials.push(t);

@@ -6,11 +6,11 @@
  */
 import { total, type Scrape } from '../lib/metrics-scrape.js';
 import { cpuSeconds } from '../lib/proc-stats.js';
-import type { ReceiverKind } from './receiver-trial.js';
+import type { UdpReceiverKind } from '../../src/config/config-types.js';
 import { sendUdp, settle, startUdpEngine } from './udp-engine.js';
 
 export interface EngineTrial {
-  receiver: ReceiverKind;
+  receiver: UdpReceiverKind;
   rate: number;
   offeredPerSec: number;
   sent: number;
@@ -30,7 +30,7 @@ const WARM_UP_RATE = 5_000;
 const received = (m: Scrape): number => total(m, 'contrail_frames_received_total');
 const POLL = { pollMs: 20 };
 
-export async function runEngineTrial(receiver: ReceiverKind, rate: number, seconds: number, bufferBytes: number): Promise<EngineTrial> {
+export async function runEngineTrial(receiver: UdpReceiverKind, rate: number, seconds: number, bufferBytes: number): Promise<EngineTrial> {
   const engine = await startUdpEngine(receiver, bufferBytes);
   const port = engine.port('ACARS', 'udp');
   try {

@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchDist } from '../lib/paths.js';
 import type { ReceiverStats } from './receiver-child.js';
+import type { UdpReceiverKind } from '../../src/config/config-types.js';
 import { sendUdp } from './udp-engine.js';
-
-export type ReceiverKind = 'native' | 'dgram';
 
 const WARM_UP_RATE = 10_000;
 
 export interface ReceiverTrial {
-  receiver: ReceiverKind;
+  receiver: UdpReceiverKind;
   rate: number;
   offeredPerSec: number;
   sent: number;
@@ -45,7 +44,7 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startReceiver(receiver: ReceiverKind, bufferBytes: number): Promise<Child> {
+async function startReceiver(receiver: UdpReceiverKind, bufferBytes: number): Promise<Child> {
   const child = fork(join(benchDist, 'udp', 'receiver-child.js'), ['--receiver', receiver, '--buffer', String(bufferBytes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const ready = await Promise.race([
@@ -83,7 +82,7 @@ async function drain(child: Child, sendEnded: number): Promise<{ stats: Receiver
   return { stats: last, drainMs: Math.max(0, Math.round(movedAt - sendEnded)) };
 }
 
-export async function runReceiverTrial(receiver: ReceiverKind, rate: number, seconds: number, bufferBytes: number): Promise<ReceiverTrial> {
+export async function runReceiverTrial(receiver: UdpReceiverKind, rate: number, seconds: number, bufferBytes: number): Promise<ReceiverTrial> {
   const child = await startReceiver(receiver, bufferBytes);
   try {
     // Warm-up, not measured: the JIT compiles the framer's hot loop in the first tens of thousands of frames.

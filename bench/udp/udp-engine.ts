@@ -9,7 +9,7 @@ import { startEngine, type RunningEngine } from '../lib/engine-process.js';
 import { scrape, settledFrames, total, type Scrape } from '../lib/metrics-scrape.js';
 import { benchDist } from '../lib/paths.js';
 import { runBenchScript } from '../lib/result.js';
-import type { ReceiverKind } from './receiver-trial.js';
+import type { UdpReceiverKind } from '../../src/config/config-types.js';
 import type { SenderResult } from './udp-sender.js';
 
 /**
@@ -17,7 +17,7 @@ import type { SenderResult } from './udp-sender.js';
  * client. Dedup off: the corpus repeats itself, and every frame must be stored.
  * `bufferBytes`: CONTRAIL_UDP_RECV_BUFFER_BYTES, the engine's default unless given.
  */
-export function startUdpEngine(receiver: ReceiverKind, bufferBytes?: number | string): Promise<RunningEngine> {
+export function startUdpEngine(receiver: UdpReceiverKind, bufferBytes?: number | string): Promise<RunningEngine> {
   return startEngine({
     ENABLE_ACARS: '1',
     ACARS_CONNECTIONS: 'udp://127.0.0.1:0',

@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { loadNativeUdp } from '../../src/ingest/native-udp.js';
 import { emitResult } from '../lib/result.js';
 import { runEngineTrial, type EngineTrial } from './engine-trial.js';
-import { runReceiverTrial, type ReceiverKind, type ReceiverTrial } from './receiver-trial.js';
+import type { UdpReceiverKind } from '../../src/config/config-types.js';
+import { runReceiverTrial, type ReceiverTrial } from './receiver-trial.js';
 
 export interface ReceiverSummary {
   noLossMaxPerSec: number;
@@ -118,7 +119,7 @@ function describe(t: ReceiverTrial): void {
   );
 }
 
-async function measure(receiver: ReceiverKind, bufferBytes: number): Promise<ReceiverSummary> {
+async function measure(receiver: UdpReceiverKind, bufferBytes: number): Promise<ReceiverSummary> {
   const run = async (rate: number): Promise<ReceiverTrial> => {
     const t = await runReceiverTrial(receiver, rate, seconds, bufferBytes);
     describe(t);
@@ -138,7 +139,7 @@ async function measure(receiver: ReceiverKind, bufferBytes: number): Promise<Rec
   };
 }
 
-async function measureEngine(receiver: ReceiverKind, bufferBytes: number): Promise<EngineSummary> {
+async function measureEngine(receiver: UdpReceiverKind, bufferBytes: number): Promise<EngineSummary> {
   const run = async (rate: number): Promise<EngineTrial> => {
     const t = await runEngineTrial(receiver, rate, seconds, bufferBytes);
     log(

@@ -19,6 +19,7 @@ import { describeHolder, lockHolder, ProcessLock } from '../store/schema/process
 import type { AdoptContext, AdoptProgress } from './adopt-context.js';
 import { AdoptError } from './adopt-errors.js';
 import { checkOutput, removeDatabaseFiles, sameFile } from './adopt-output.js';
+import { adoptionTempPaths } from './adopt-paths.js';
 import type { AdoptReport, TableTally } from './adopt-report.js';
 import { carryAlerts } from './carry-alerts.js';
 import { carryCounters } from './carry-counters.js';
@@ -71,8 +72,7 @@ export async function adoptDatabase(source: string, options: AdoptOptions): Prom
 async function adopt(src: string, output: string, options: AdoptOptions): Promise<AdoptReport> {
   const startedAt = Date.now();
   const started = performance.now();
-  const building = `${output}.adopting`;
-  const copy = `${output}.adopting-source`;
+  const { building, copy } = adoptionTempPaths(output);
   const progress = (step: string, done: number, total: number): void => options.onProgress?.({ step, done, total });
   const signal = options.signal;
 

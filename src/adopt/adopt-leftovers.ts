@@ -6,15 +6,14 @@
  */
 import { statSync } from 'node:fs';
 import { migrationLockPath } from '../store/schema/lock-paths.js';
-import { describeHolder, lockHolder, readLock, type LockHolder } from '../store/schema/process-lock.js';
+import { describeHolder, isStale, readLock, type LockHolder } from '../store/schema/process-lock.js';
+import { adoptionTempPaths, SQLITE_SUFFIXES } from './adopt-paths.js';
 
 export interface AdoptLeftovers {
   files: { path: string; bytes: number }[];
   /** The migration lock, when its holder is a dead adoption (the next migrate or adopt takes it over). */
   staleLock: { path: string; holder: LockHolder } | null;
 }
-
-const ADOPTION_FILES = ['.adopting', '.adopting-source'].flatMap((s) => ['', '-wal', '-shm', '-journal'].map((w) => `${s}${w}`));
 
 function sizeOf(path: string): number | null {
   try {
@@ -27,12 +26,13 @@ function sizeOf(path: string): number | null {
 /** Leftovers of a killed adoption into `dbPath`; null when there are none, or while a live process holds the lock (its files are in use). */
 export function adoptLeftovers(dbPath: string): AdoptLeftovers | null {
   const lockPath = migrationLockPath(dbPath);
-  if (lockHolder(lockPath) !== null) return null;
-  const files = ADOPTION_FILES.map((s) => `${dbPath}${s}`).flatMap((path) => {
+  const holder = readLock(lockPath);
+  if (holder !== null && !isStale(holder)) return null;
+  const { building, copy } = adoptionTempPaths(dbPath);
+  const files = [building, copy].flatMap((p) => SQLITE_SUFFIXES.map((s) => `${p}${s}`)).flatMap((path) => {
     const bytes = sizeOf(path);
     return bytes === null ? [] : [{ path, bytes }];
   });
-  const holder = readLock(lockPath);
   const staleLock = holder !== null && (holder.command === 'contrail db adopt' || files.length > 0) ? { path: lockPath, holder } : null;
   return files.length > 0 || staleLock !== null ? { files, staleLock } : null;
 }

@@ -105,6 +105,11 @@ function decoderTables(tables: ReadonlySet<string>, prefix: string): DecoderTabl
   return DECODER_TYPES.map((type) => ({ table: `${prefix}_${TABLE_SUFFIX[type]}`, type })).filter((d) => tables.has(d.table));
 }
 
+/** The schema generation in words, as reports and messages name it. */
+export function describeGeneration(shape: { generation: Generation; revision: string | null }): string {
+  return shape.revision === null ? 'generation 1, before Alembic' : `generation ${shape.generation}, revision ${shape.revision}`;
+}
+
 /** Reads the shape of `db` (the adoption's private copy of `file`, which is named in messages). */
 export function detectGeneration(db: Database, file: string): LegacyShape {
   const tableList = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];

@@ -17,6 +17,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, ren
 import { basename, dirname, join } from 'node:path';
 import { DB_FILE_NAME, DUCKDB_FILE_NAME, JOURNAL_DIR_NAME } from '../config/defaults.js';
 import { AdoptError } from './adopt-errors.js';
+import { SQLITE_SUFFIXES } from './adopt-paths.js';
 import { existingMirrorFiles } from '../analytics/mirror-files.js';
 
 export interface Move {
@@ -29,15 +30,12 @@ export interface Replacement {
   dir: string | null;
   /** Each file or directory moved there. */
   moved: Move[];
-  /** Deleted once the adopted database is in place: the data directory's DuckDB mirror files. */
+  /** Deleted before anything is moved: the data directory's DuckDB mirror files. */
   removed: string[];
 }
 
-/** The database file and the files SQLite keeps beside it. */
-const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
-
 /** The journal and mirror an engine pairs with `output`: only when it is `<dir>/contrail.sqlite`. */
-export function dataDirFiles(output: string): { journal: string; mirror: string } | null {
+function dataDirFiles(output: string): { journal: string; mirror: string } | null {
   if (basename(output) !== DB_FILE_NAME) return null;
   const dir = dirname(output);
   return { journal: join(dir, JOURNAL_DIR_NAME), mirror: join(dir, DUCKDB_FILE_NAME) };
@@ -63,7 +61,7 @@ function asideDirectory(parent: string, now: Date): string {
 export function planReplacement(output: string, now: Date): Replacement {
   const parent = dirname(output);
   const dir = asideDirectory(parent, now);
-  const moved: Move[] = DATABASE_SUFFIXES.map((s) => `${output}${s}`)
+  const moved: Move[] = SQLITE_SUFFIXES.map((s) => `${output}${s}`)
     .filter((p) => existsSync(p))
     .map((p) => ({ from: p, to: join(dir, basename(p)) }));
   const removed: string[] = [];
@@ -90,12 +88,15 @@ function fsyncDirectory(dir: string): void {
 }
 
 /**
- * Moves the replaced files aside, renames the finished database (closed, its WAL checkpointed
- * away) onto `output`, then deletes the mirror. On a failed rename the moved files are put back
- * and the output is as it was.
+ * Deletes the mirror, moves the replaced files aside, then renames the finished database (closed,
+ * its WAL checkpointed away) onto `output`. The mirror goes first so that no failure can follow
+ * the output's replacement: a failed delete leaves the output untouched, and a mirror lost to a
+ * failed rename is harmless, being derived and rebuilt at the engine's next start. On a failed
+ * rename the moved files are put back and the output database is as it was.
  */
 export function applyReplacement(r: Replacement, building: string, output: string): void {
   for (const p of [`${building}-wal`, `${building}-shm`]) rmSync(p, { force: true });
+  for (const p of r.removed) rmSync(p, { recursive: true, force: true });
   const done: Move[] = [];
   try {
     if (r.dir !== null) mkdirSync(r.dir);
@@ -125,5 +126,4 @@ export function applyReplacement(r: Replacement, building: string, output: strin
   }
   fsyncDirectory(dirname(output));
   if (r.dir !== null) fsyncDirectory(r.dir);
-  for (const p of r.removed) rmSync(p, { recursive: true, force: true });
 }

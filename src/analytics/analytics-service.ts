@@ -15,6 +15,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import Database, { type Statement } from 'better-sqlite3';
 import { ContrailError } from '../errors.js';
 import type { AnalyticsWorkerData, FromAnalytics, MirrorState } from '../threads/analytics-protocol.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import type { AnalyticsRequest } from './analytics-request.js';
 import { RESOLUTIONS, type Analytics, type Range } from './analytics-types.js';
 import { bucketSpan } from './buckets.js';
@@ -61,8 +62,11 @@ export class AnalyticsService {
   readonly #pending: [number, number][] = [];
   readonly #updated = new Set<number>();
   #matchesChanged = false;
-  #pulling: Promise<void> | null = null;
+  /** Everything that writes the mirror through #feedConn (pulls, trims, database switches, close's last pull), one at a time. */
+  readonly #feedWork = new SerialQueue();
   #pullTimer: NodeJS.Timeout | null = null;
+  /** A trim waits on #feedWork: later ones are not queued behind it. */
+  #trimQueued = false;
   /** The longest a commit waited for the mirror since the last state report, ms. */
   #maxLagMs = 0;
   #timers: NodeJS.Timeout[] = [];
@@ -98,7 +102,7 @@ export class AnalyticsService {
     await this.#feed.pull(nowS, (progress) => this.#post({ kind: 'catch-up', progress }));
     this.#duckPath = new DuckdbAnalytics(this.#queryConn);
     this.#post({ kind: 'ready', ...this.#state() });
-    this.#timers.push(setInterval(() => void this.#trim(), TRIM_EVERY_MS), setInterval(() => this.#post({ kind: 'state', ...this.#state() }), STATE_EVERY_MS));
+    this.#timers.push(setInterval(() => this.#queueTrim(), TRIM_EVERY_MS), setInterval(() => this.#post({ kind: 'state', ...this.#state() }), STATE_EVERY_MS));
     for (const t of this.#timers) t.unref();
   }
 
@@ -126,21 +130,12 @@ export class AnalyticsService {
     if (this.#stopping || this.#pullTimer) return;
     this.#pullTimer = setTimeout(() => {
       // Feed work still running keeps the timer set: commits meanwhile join the next pull.
-      void this.#afterFeedWork(async () => {
+      void this.#feedWork.run(async () => {
         this.#pullTimer = null;
         if (this.#stopping) return;
         await this.#pull();
       });
     }, PULL_EVERY_MS);
-  }
-
-  /** Runs `work` after the feed work before it: pulls and database switches never overlap. */
-  #afterFeedWork(work: () => Promise<void>): Promise<void> {
-    const run: Promise<void> = (this.#pulling ?? Promise.resolve()).then(work).finally(() => {
-      if (this.#pulling === run) this.#pulling = null;
-    });
-    this.#pulling = run;
-    return run;
   }
 
   async #pull(): Promise<void> {
@@ -162,9 +157,14 @@ export class AnalyticsService {
     if (oldest !== undefined) this.#maxLagMs = Math.max(this.#maxLagMs, Date.now() - oldest);
   }
 
-  async #trim(): Promise<void> {
-    if (this.#closed || this.#switching || this.#rebuilding) return;
-    await this.#feed.trim(Date.now() / 1000);
+  /** On #feedWork, as pulls and switches: a trim never deletes under a pull or a switch's clear and catch-up. */
+  #queueTrim(): void {
+    if (this.#trimQueued) return;
+    this.#trimQueued = true;
+    void this.#feedWork.run(async () => {
+      this.#trimQueued = false;
+      await this.#feed.trim(Date.now() / 1000);
+    });
   }
 
   /** `lagMs`: the longest a commit waited for the mirror since the last report, or the oldest waiting now. */
@@ -196,7 +196,7 @@ export class AnalyticsService {
     let switched!: () => void;
     const gate = new Promise<void>((resolve) => (switched = resolve));
     this.#switching = gate;
-    return this.#afterFeedWork(async () => {
+    return this.#feedWork.run(async () => {
       try {
         // Requests that began on the old connection finish on it.
         await Promise.allSettled([...this.#inFlight]);
@@ -282,9 +282,11 @@ export class AnalyticsService {
     for (const t of this.#timers) clearInterval(t);
     if (this.#pullTimer) clearTimeout(this.#pullTimer);
     this.#pullTimer = null;
-    // A switch under way finishes; its catch-up stops early (the next start resumes it).
-    await this.#pulling;
-    if (!this.#rebuilding && (this.#pending.length > 0 || this.#updated.size > 0)) await this.#pull();
+    // After the feed work queued before it: a switch under way finishes, its catch-up stopped
+    // early (the next start resumes it).
+    await this.#feedWork.run(async () => {
+      if (!this.#rebuilding && (this.#pending.length > 0 || this.#updated.size > 0)) await this.#pull();
+    });
     this.#closed = true;
     this.#feedConn.closeSync();
     this.#queryConn.closeSync();

@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { adoptDatabase, type AdoptProgress } from '../adopt/adopt-database.js';
 import type { AdoptReport } from '../adopt/adopt-report.js';
+import { describeGeneration } from '../adopt/detect-generation.js';
 import { formatTable, printJsonOr } from './format.js';
 import { progressBar } from './progress-bar.js';
 import { readConfigOrExit } from './read-config.js';
@@ -18,8 +19,7 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 
 /** Summary, notes, what was not carried, rejects by reason; the verification table last. */
 export function formatAdoptReport(r: AdoptReport): string {
-  const era = r.revision === null ? 'generation 1, before Alembic' : `generation ${r.generation}, revision ${r.revision}`;
-  const out = [`adopted ${r.source} (ACARS Hub ${era}) into ${r.output} in ${r.seconds} s (${r.messagesPerSecond} messages/s)`];
+  const out = [`adopted ${r.source} (ACARS Hub ${describeGeneration(r)}) into ${r.output} in ${r.seconds} s (${r.messagesPerSecond} messages/s)`];
   if (r.replaced.dir !== null) {
     out.push(`replaced: moved ${r.replaced.moved.map((m) => basename(m.from)).join(', ')} to ${r.replaced.dir} (delete it once you no longer need the old data)`);
   }

@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
+import { INTEGER_SETTINGS } from '../config/defaults.js';
 import { ContrailError, UsageError } from '../errors.js';
 import { JsonFramer } from '../ingest/json-framer.js';
 import { openSender } from '../replay/frame-senders.js';
@@ -27,7 +28,7 @@ function wholeNumber(name: string, text: string, min: number): number {
 }
 
 /** The largest frame replay sends (over TCP; UDP's limit is lower): CONTRAIL_MAX_FRAME_BYTES's ceiling, past which no engine takes a frame. */
-const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+const MAX_FRAME_BYTES = INTEGER_SETTINGS.CONTRAIL_MAX_FRAME_BYTES.max;
 
 /** The file's chunks; a read failure names the file instead of escaping as a bare errno. */
 async function* chunksOf(file: string): AsyncGenerator<Buffer> {

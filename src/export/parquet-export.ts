@@ -16,7 +16,7 @@
  *   writes replace those of the same day, and nothing else in `out` is touched.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
@@ -141,17 +141,20 @@ function existingAncestor(path: string): string {
   return p;
 }
 
-/** `out` is new, or an empty (with force: any) directory this process may write into. */
-function checkOut(out: string, force: boolean): void {
-  let isDirectory: boolean;
+/**
+ * `out` is new, or an empty (with force: any) directory this process may write into. Returns
+ * the device `out` is on, or null when it does not exist yet.
+ */
+function checkOut(out: string, force: boolean): number | null {
+  let info: Stats;
   try {
-    isDirectory = statSync(out).isDirectory();
+    info = statSync(out);
   } catch (e) {
-    if (errno(e) === 'ENOENT') return;
+    if (errno(e) === 'ENOENT') return null;
     if (errno(e) === 'ENOTDIR') throw new ExportError(`--out ${out}: ${existingAncestor(out)} is a file, not a directory`);
     throw new ExportError(`--out ${out} cannot be used: ${(e as Error).message}`, { cause: e });
   }
-  if (!isDirectory) throw new ExportError(`--out ${out} is a file, not a directory`);
+  if (!info.isDirectory()) throw new ExportError(`--out ${out} is a file, not a directory`);
   let entries: string[];
   try {
     entries = readdirSync(out);
@@ -165,6 +168,7 @@ function checkOut(out: string, force: boolean): void {
       `--out ${out} is not empty (${entries.length} entries): choose a new directory, or pass --force to replace the day directories this export writes (other files there are left alone)`,
     );
   }
+  return info.dev;
 }
 
 /**
@@ -377,28 +381,26 @@ export async function exportParquet(o: ExportOptions): Promise<ExportSummary> {
   }
   const out = resolve(o.out);
   const force = o.force ?? false;
-  checkOut(out, force);
-  const src = openSource(o.dbPath, o.since, o.until);
+  const outDev = checkOut(out, force);
   // Beside `out`, so day directories are renamed into it on the same file system, and a reader
   // globbing out/**/*.parquet never sees a part being written.
   const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
-  // Made before anything is read, even for an empty range: a place that cannot be written
-  // fails now, not after the whole export. Unless day directories land in `out`, the
+  // Made before the database is opened, even for an empty range: a place that cannot be
+  // written fails now, not after the whole export. Unless day directories land in `out`, the
   // directories made here (staging and any missing parents of `out`) are removed again.
-  let made: string[] = [];
-  let installed = false;
+  let made: string[];
   try {
     made = makeDirs(staging);
   } catch (e) {
-    src.db.close();
     throw new ExportError(`--out ${out} cannot be written: ${(e as Error).message}; choose a directory this user can create and write`, { cause: e });
   }
-  if (existsSync(out) && statSync(out).dev !== statSync(staging).dev) {
-    src.db.close();
-    removeDirs(made);
-    throw new ExportError(`--out ${out} is a mount point: the day directories, written beside it first, cannot be renamed into another file system; choose a directory inside it`);
-  }
+  let src: Source | null = null;
+  let installed = false;
   try {
+    if (outDev !== null && outDev !== statSync(staging).dev) {
+      throw new ExportError(`--out ${out} is a mount point: the day directories, written beside it first, cannot be renamed into another file system; choose a directory inside it`);
+    }
+    src = openSource(o.dbPath, o.since, o.until);
     if (src.total === 0) return { out, rows: 0, days: 0, files: 0, bytes: 0, ms: Math.round(performance.now() - started) };
     let written: { rows: number; days: string[] };
     try {
@@ -418,7 +420,7 @@ export async function exportParquet(o: ExportOptions): Promise<ExportSummary> {
     }
     return { out, rows: written.rows, days: written.days.length, files, bytes, ms: Math.round(performance.now() - started) };
   } finally {
-    src.db.close();
+    src?.db.close();
     rmSync(staging, { recursive: true, force: true });
     if (!installed) removeDirs(made);
   }

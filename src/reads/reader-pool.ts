@@ -16,6 +16,7 @@ import { Piscina } from 'piscina';
 import { ClosedError, ContrailError, WorkerError } from '../errors.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
+import type { HistoryRequest } from '../store/reads/subscription-history.js';
 import type { ReaderReply, ReaderResults, ReaderTask, ReaderWorkerData } from '../threads/reader-protocol.js';
 
 const READER_URL = new URL('../../workers/reader.js', import.meta.url);
@@ -38,7 +39,7 @@ export interface ReaderPoolOptions {
 type Kind = ReaderTask['kind'];
 
 /** How a timed-out task is named to the client. */
-const NOUN: Record<Kind, string> = { search: 'search', recent: 'history query', message: 'message lookup', aircraft: 'aircraft lookup', spin: 'test statement' };
+const NOUN: Record<Kind, string> = { search: 'search', recent: 'history query', history: 'history query', message: 'message lookup', aircraft: 'aircraft lookup', spin: 'test statement' };
 
 export class ReaderPool {
   readonly #pool: Piscina;
@@ -88,6 +89,11 @@ export class ReaderPool {
 
   recent(request: RecentRequest): Promise<ReaderResults['recent']> {
     return this.#run({ kind: 'recent', request });
+  }
+
+  /** A `subscribe` request's history: the newest messages its subscriptions would have delivered live. */
+  history({ subscriptions, limit }: HistoryRequest): Promise<ReaderResults['history']> {
+    return this.#run({ kind: 'history', subscriptions, limit });
   }
 
   message(id: number): Promise<ReaderResults['message']> {

@@ -60,10 +60,10 @@ export class ReaderService {
     switch (task.kind) {
       case 'search':
         return search(db, task.request);
-      case 'recent': {
-        const subs = task.request.subscriptions;
-        return subs === undefined ? recent(db, task.request) : subscriptionHistory(db, subs, task.request.limit);
-      }
+      case 'recent':
+        return recent(db, task.request);
+      case 'history':
+        return subscriptionHistory(db, task.subscriptions, task.limit);
       case 'message':
         return messageById(db, task.id);
       case 'aircraft':

@@ -9,12 +9,15 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { ContrailError, NotFoundError } from '../errors.js';
 import type { MessageView } from '../store/reads/message-view.js';
 import type { SearchPage } from '../store/reads/search.js';
+import type { HistoryRequest, SubscriptionHistory } from '../store/reads/subscription-history.js';
 import { parseRecentRequest, parseSearchRequest, type RecentRequest, type SearchRequest } from '../store/reads/search-request.js';
 import type { ApiHelpers } from './admin-api.js';
 
 export interface MessageReads {
   search(r: SearchRequest): Promise<SearchPage>;
   recent(r: RecentRequest): Promise<{ messages: MessageView[] }>;
+  /** A WebSocket subscribe's history (not served over HTTP). */
+  history(r: HistoryRequest): Promise<SubscriptionHistory>;
   message(id: number): Promise<MessageView | null>;
 }
 

@@ -7,7 +7,7 @@
 import { ContrailError } from '../errors.js';
 import { parseAircraftQuery, type AircraftQuery } from '../store/reads/aircraft-queries.js';
 import { parseAnalyticsRequest, type AnalyticsRequest } from '../analytics/analytics-request.js';
-import { parseRecentRequest, parseSearchRequest, type RecentRequest, type SearchRequest } from '../store/reads/search-request.js';
+import { parseRecentRequest, parseSearchRequest, RECENT_LIMIT, type RecentRequest, type SearchRequest } from '../store/reads/search-request.js';
 import { isMessageTopic, parseFilter, parseTopic, TOPIC_GRAMMAR, type Filter, type ParsedTopic } from './ws-topics.js';
 
 export const PROTOCOL_VERSION = 2;
@@ -17,8 +17,8 @@ export const ADMIN_OPS = ['alerts.add', 'alerts.remove', 'alerts.rescan', 'db.ba
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
 export type ClientRequest =
-  /** `history`: also the newest N stored messages these subscriptions would have delivered, in the reply. */
-  | { op: 'subscribe'; id: RequestId; topics: ParsedTopic[]; filter: Filter | null; history: RecentRequest | null }
+  /** `history`: also the newest `limit` stored messages these subscriptions would have delivered, in the reply. */
+  | { op: 'subscribe'; id: RequestId; topics: ParsedTopic[]; filter: Filter | null; history: { limit: number } | null }
   | { op: 'unsubscribe'; id: RequestId; topics: ParsedTopic[] }
   | { op: 'subscriptions'; id: RequestId }
   | { op: 'ping'; id: RequestId }
@@ -100,8 +100,6 @@ export function readId(value: unknown): RequestId {
 
 /** At most this many topic names in one request (the per-client limit is checked by the server). */
 const MAX_TOPICS_PER_REQUEST = 256;
-/** The most `history` a subscribe may ask for (the reader's limit for recent messages). */
-const MAX_HISTORY = 1000;
 
 function readTopics(obj: Record<string, unknown>, id: RequestId): ParsedTopic[] {
   const topics = obj.topics;
@@ -122,12 +120,12 @@ function readString(obj: Record<string, unknown>, id: RequestId, field: string, 
   return v;
 }
 
-/** `subscribe`'s `history`: how many stored messages, named as the client wrote it. */
-function readHistory(value: unknown, id: RequestId): RecentRequest {
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_HISTORY) {
-    throw new RequestError(id, 'BAD_REQUEST', `"history" must be a whole number of messages, 1 to ${MAX_HISTORY}, not ${JSON.stringify(value)}`);
+/** `subscribe`'s `history`: how many stored messages, at most as many as the `history` op's `limit`. */
+function readHistory(value: unknown, id: RequestId): { limit: number } {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > RECENT_LIMIT.max) {
+    throw new RequestError(id, 'BAD_REQUEST', `"history" must be a whole number of messages, 1 to ${RECENT_LIMIT.max}, not ${JSON.stringify(value)}`);
   }
-  return parseRecentRequest({ limit: String(value) });
+  return { limit: value };
 }
 
 /** Parses one decoded frame from a client. Throws RequestError (with the id when it could be read). */

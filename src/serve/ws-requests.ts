@@ -7,6 +7,7 @@ import type { AlertTermKind } from '../alerts/alert-term.js';
 import type { AircraftQuery } from '../store/reads/aircraft-queries.js';
 import type { AnalyticsRequest } from '../analytics/analytics-request.js';
 import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
+import type { HistoryRequest } from '../store/reads/subscription-history.js';
 import { anyTokenMatches, type DbAdmin } from './admin-api.js';
 import type { IntelAdmin } from './intel-api.js';
 import type { Encoding } from './ws-encoding.js';
@@ -14,8 +15,8 @@ import { ADMIN_OPS, okReply, PROTOCOL_VERSION, RequestError, type AdminOp, type 
 import { filterToJson, isMessageTopic, type Subscription } from './ws-topics.js';
 
 export interface RequestServices {
-  /** Answers `search` and `history` (in the reader pool). */
-  reads: { search(r: SearchRequest): Promise<unknown>; recent(r: RecentRequest): Promise<unknown> };
+  /** Answers `search`, `history` and a subscribe's history (in the reader pool). */
+  reads: { search(r: SearchRequest): Promise<unknown>; recent(r: RecentRequest): Promise<unknown>; history(r: HistoryRequest): Promise<unknown> };
   /** Answers the `aircraft` request (in the reader pool); null when no aircraft matches. */
   aircraft: (q: AircraftQuery) => Promise<unknown>;
   /** Answers the `analytics` request (in the analytics thread). */
@@ -65,20 +66,19 @@ export function handleRequest(req: ClientRequest, s: ClientSession, services: Re
       const subs: Subscription[] = req.topics.map((topic) => ({ topic, filter: isMessageTopic(topic) ? req.filter : null }));
       for (const sub of subs) s.subscriptions.set(sub.topic.name, sub);
       s.subscriptionsChanged();
-      const history = req.history;
-      if (history === null) {
+      if (req.history === null) {
         s.send(okReply(req.id));
         return;
       }
       // The history is what these subscriptions would have delivered live; alerts, stats and
       // database carry none.
-      const delivering = subs.filter((sub) => isMessageTopic(sub.topic));
+      const history: HistoryRequest = { subscriptions: subs.filter((sub) => isMessageTopic(sub.topic)), limit: req.history.limit };
       // Subscribed first so nothing falls between the history and the live messages (a client
       // merges by id); if the history fails, the error reply means this request changed nothing.
       s.answer(req.id, async () => {
         try {
-          if (delivering.length === 0) return { history: { messages: [], complete: true } };
-          return { history: await services.reads.recent({ ...history, subscriptions: delivering }) };
+          if (history.subscriptions.length === 0) return { history: { messages: [], complete: true } };
+          return { history: await services.reads.history(history) };
         } catch (e) {
           for (const [name, sub] of replaced) {
             if (sub === undefined) s.subscriptions.delete(name);

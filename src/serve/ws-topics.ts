@@ -9,24 +9,10 @@
  * however its subscriptions overlap.
  */
 import { DECODER_TYPES, isDecoderType, type DecoderType } from '../decode/message.js';
-import type { MessageMeta } from '../store/publish-batch.js';
+import { FILTER_FIELDS, isMessageTopic, KEYED_FIELDS, type Filter, type FilterField, type KeyedField, type ParsedTopic, type Subscription } from '../routing/topic-match.js';
 
-/** Topics keyed by a message field: `label:H1`, `flight:UAL123`, `tail:N12345`, `aircraft:A1B2C3`, `station:XA-KSEA`. */
-const KEYED_FIELDS = ['label', 'flight', 'tail', 'aircraft', 'station'] as const;
-type KeyedField = (typeof KEYED_FIELDS)[number];
-/** The message field each keyed topic matches. */
-const KEYED_META: Record<KeyedField, Exclude<keyof MessageMeta, 'type'>> = { label: 'label', flight: 'flight', tail: 'tail', aircraft: 'icao', station: 'station' };
-
-export type ParsedTopic =
-  | { kind: 'messages'; name: string; type: DecoderType | null }
-  | { kind: 'keyed'; name: string; field: KeyedField; value: string }
-  | { kind: 'alerts' | 'stats' | 'database'; name: string };
-
-
-/** Fields a filter may constrain; each takes one value or a list (any of them). */
-const FILTER_FIELDS = ['type', 'label', 'flight', 'tail', 'icao', 'station'] as const;
-type FilterField = (typeof FILTER_FIELDS)[number];
-export type Filter = Partial<Record<FilterField, ReadonlySet<string>>>;
+// Matching lives below serve/ (the reader threads' history uses it too); re-exported for its callers here.
+export { deliversAny, filterMatches, isMessageTopic, routeKeys, type Filter, type ParsedTopic, type Subscription } from '../routing/topic-match.js';
 
 const MAX_VALUE_LENGTH = 64;
 /** An ICAO address once normalized: a value that cannot be one would silently match nothing. */
@@ -88,48 +74,6 @@ export function parseFilter(value: unknown): Filter | null {
 export function filterToJson(filter: Filter | null): Record<string, string[]> | null {
   if (filter === null) return null;
   return Object.fromEntries(Object.entries(filter).map(([k, v]) => [k, [...v]]));
-}
-
-export function filterMatches(filter: Filter, m: MessageMeta): boolean {
-  for (const field of FILTER_FIELDS) {
-    const allowed = filter[field];
-    if (allowed !== undefined && !allowed.has(m[field])) return false;
-  }
-  return true;
-}
-
-/** The router's index keys a message is found under (see MessageRouter). */
-export function routeKeys(m: MessageMeta): string[] {
-  const keys = ['messages', `messages:${m.type}`];
-  for (const field of KEYED_FIELDS) {
-    const value = m[KEYED_META[field]];
-    if (value) keys.push(`${field}:${value}`);
-  }
-  return keys;
-}
-
-/** Topics that carry messages, and so take a filter. */
-export function isMessageTopic(t: ParsedTopic): boolean {
-  return t.kind === 'messages' || t.kind === 'keyed';
-}
-
-export interface Subscription {
-  topic: ParsedTopic;
-  filter: Filter | null;
-}
-
-/**
- * Whether live delivery sends this message to any of these subscriptions: the message is found
- * under the topic's key and passes its filter, as in MessageRouter.route. The native topics
- * agree: `messages` and `messages:<type>` are among every message's keys. Topics that carry no
- * messages match none.
- */
-export function deliversAny(subs: readonly Subscription[], m: MessageMeta): boolean {
-  const keys = routeKeys(m);
-  for (const { topic, filter } of subs) {
-    if (isMessageTopic(topic) && keys.includes(topic.name) && (filter === null || filterMatches(filter, m))) return true;
-  }
-  return false;
 }
 
 export interface DeliveryPlan {

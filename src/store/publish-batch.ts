@@ -32,9 +32,19 @@ export interface MessageMeta {
 /** Separates the meta line's fields (US, 0x1f: never in a label, flight, tail, address or station id). */
 const META_SEPARATOR = '\x1f';
 
-/** The meta line of one message. Flights, tails and addresses upper-case and trimmed, as topics name them. */
+const up = (s: string | null): string => (s === null ? '' : s.trim().toUpperCase());
+
+/**
+ * A message's routing meta from its stored columns: flights, tails and addresses upper-case and
+ * trimmed, as topics name them; a missing field is ''. Live messages (through encodeMeta) and a
+ * subscribe's history (from stored rows) are both normalized here, so they match alike.
+ */
+export function toMeta(type: DecoderType, label: string | null, flight: string | null, tail: string | null, icao: string | null, station: string | null): MessageMeta {
+  return { type, label: label ?? '', flight: up(flight), tail: up(tail), icao: up(icao), station: station ?? '' };
+}
+
+/** The meta line of one message: toMeta's fields, normalized alike, without the type (the entry's kind carries it). */
 export function encodeMeta(label: string | null, flight: string | null, tail: string | null, icao: string | null, station: string | null): string {
-  const up = (s: string | null): string => (s === null ? '' : s.trim().toUpperCase());
   return `${label ?? ''}${META_SEPARATOR}${up(flight)}${META_SEPARATOR}${up(tail)}${META_SEPARATOR}${up(icao)}${META_SEPARATOR}${station ?? ''}`;
 }
 

@@ -25,6 +25,7 @@ import { Maintenance } from './maintenance/maintenance.js';
 import { compileMatcher } from '../alerts/alert-matcher.js';
 import { AlertRescan } from '../alerts/alert-rescan.js';
 import { addTerm, listTerms, removeTerm, termSet, type TermSet } from '../alerts/term-store.js';
+import { SerialQueue } from '../util/serial-queue.js';
 
 type Batch = Extract<ToWriter, { kind: 'batch' }>;
 type Post = (message: FromWriter, transfer?: ArrayBuffer[]) => void;
@@ -65,7 +66,7 @@ export class WriterService {
    * Backups and restores, one at a time in the order asked: a restore closes the database, so it
    * must not run under a backup, and a backup asked during a restore copies the restored file.
    */
-  #fileWork: Promise<unknown> = Promise.resolve();
+  readonly #fileWork = new SerialQueue();
 
   constructor(data: WriterWorkerData, post: Post) {
     this.#data = data;
@@ -262,12 +263,10 @@ export class WriterService {
 
   async #handle(r: WriterRequest): Promise<unknown> {
     // Backups and restores wait for each other (a restore closes the database for a while), and
-    // look at the database when their turn comes. An unknown id is refused before anything waits.
-    if (r.op === 'backup') return this.#afterFileWork(() => this.#backup());
-    if (r.op === 'restore') {
-      findBackup(this.#data.backups.dir, r.id);
-      return this.#afterFileWork(() => this.#restore(r.id));
-    }
+    // look at the database when their turn comes. The engine, the only sender of a restore, has
+    // refused an unknown id before it held ingest.
+    if (r.op === 'backup') return this.#fileWork.run(() => this.#backup());
+    if (r.op === 'restore') return this.#fileWork.run(() => this.#restore(r.id));
     if (!this.#db) throw new ContrailError('CONTRAIL_ERR_CLOSED', 'the database is closed');
     switch (r.op) {
       case 'status':
@@ -338,13 +337,6 @@ export class WriterService {
       // A failed swap leaves the old database in place: open it again.
       if (!this.#db && !this.#closed) await this.#open();
     }
-  }
-
-  /** Runs `work` once the backups and restores asked before it are done. */
-  #afterFileWork<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#fileWork.then(work);
-    this.#fileWork = run.catch(() => {});
-    return run;
   }
 
   /** The database, for work that waited its turn: closed meanwhile (shutdown) is an error. */

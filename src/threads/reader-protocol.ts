@@ -3,10 +3,12 @@
  * query, tagged by `kind`, and one reply. Errors come back as data (a thrown error's `code` would
  * not survive the structured clone), and the main thread raises them as ContrailErrors.
  */
+import type { Subscription } from '../routing/topic-match.js';
 import type { AircraftQuery, aircraftLookup } from '../store/reads/aircraft-queries.js';
 import type { MessageView } from '../store/reads/message-view.js';
 import type { SearchPage } from '../store/reads/search.js';
 import type { RecentRequest, SearchRequest } from '../store/reads/search-request.js';
+import type { SubscriptionHistory } from '../store/reads/subscription-history.js';
 
 /** workerData of the reader threads. */
 export interface ReaderWorkerData {
@@ -16,6 +18,8 @@ export interface ReaderWorkerData {
 export type ReaderTask =
   | { kind: 'search'; request: SearchRequest }
   | { kind: 'recent'; request: RecentRequest }
+  /** A `subscribe` request's history: what its subscriptions would have delivered live. */
+  | { kind: 'history'; subscriptions: Subscription[]; limit: number }
   | { kind: 'message'; id: number }
   | { kind: 'aircraft'; query: AircraftQuery }
   /**
@@ -27,6 +31,7 @@ export type ReaderTask =
 export interface ReaderResults {
   search: SearchPage;
   recent: { messages: MessageView[] };
+  history: SubscriptionHistory;
   message: MessageView | null;
   aircraft: ReturnType<typeof aircraftLookup>;
   spin: number;

@@ -36,7 +36,6 @@ function scratch(): { dir: string; source: string; dataDir: string } {
  */
 function engineEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    CONTRAIL_HTTP_PORT: '0',
     ENABLE_ACARS: '1',
     ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0',
     CONTRAIL_MIRROR_DAYS: '3660',

@@ -17,6 +17,7 @@ import { openWriterDatabase, type Db } from '../../src/store/open-database.js';
 import { createBackup } from '../../src/store/schema/backups.js';
 import { restoreDatabase } from '../../src/store/schema/restore-database.js';
 import type { FromAnalytics } from '../../src/threads/analytics-protocol.js';
+import { waitUntil } from '../helpers/traffic.js';
 
 const templates = decodeCorpusRows();
 
@@ -70,14 +71,13 @@ describe('AnalyticsService after a restore', () => {
 
   /** Until the mirror answers (no fallback) and agrees with SQLite. */
   async function settled(s: AnalyticsService): Promise<Record<string, number>> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const duck = (await s.answer(stations())) as Answer;
-      const lite = await s.answer(stations('sqlite'));
-      if (duck.source === 'duckdb' && JSON.stringify(byStation(duck)) === JSON.stringify(byStation(lite))) return byStation(duck);
-      if (Date.now() > deadline) throw new Error(`the mirror did not settle: ${JSON.stringify(duck)} vs ${JSON.stringify(lite)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const { duck } = await waitUntil(
+      'the mirror to settle',
+      async () => ({ duck: (await s.answer(stations())) as Answer, lite: await s.answer(stations('sqlite')) }),
+      ({ duck, lite }) => duck.source === 'duckdb' && JSON.stringify(byStation(duck)) === JSON.stringify(byStation(lite)),
+      10_000,
+    );
+    return byStation(duck);
   }
 
   it('switches reads to the restored file, rebuilds the mirror from it, and follows new commits', { timeout: 60_000 }, async () => {

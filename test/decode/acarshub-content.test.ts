@@ -3,12 +3,8 @@
  * is the seed database ACARS Hub itself made from the three kabq captures: it inserted each
  * file's kept frames in file order, so the kept rows line up with its rows one for one.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS_FILES } from '../../bench/lib/corpus.js';
 import { hasAcarsHubContent } from '../../src/decode/acarshub-content.js';
 import { decodeFrames } from '../../src/decode/decode-frames.js';
 import { summarizeStats, type DecodeStatsSummary } from '../../src/decode/decode-stats.js';
@@ -18,15 +14,10 @@ import type { DecoderType, Message } from '../../src/decode/message.js';
 import { FrameBatchBuilder } from '../../src/ingest/frame-batch.js';
 import { COL, type MessageRow } from '../../src/store/message-row.js';
 import { readCorpusFrames } from '../helpers/corpus.js';
+import { readSeed } from '../helpers/legacy-db.js';
 
-const SEED_DB = fileURLToPath(new URL('../../../shared/legacy-db/seed.db', import.meta.url));
-
-/** Each capture arrives on the listener of its own type, as it did at ACARS Hub. */
-const SOURCES: readonly { type: DecoderType; file: string }[] = [
-  { type: 'ACARS', file: 'acarshub-kabq/raw-acars-messages.jsonl' },
-  { type: 'VDL-M2', file: 'acarshub-kabq/raw-vdlm2-messages.jsonl' },
-  { type: 'HFDL', file: 'acarshub-kabq/raw-hfdl-messages.jsonl' },
-];
+/** Each kabq capture arrives on the listener of its own type, as it did at ACARS Hub. */
+const SOURCES: readonly { type: DecoderType; file: string }[] = CORPUS_FILES.filter(([file]) => file.startsWith('acarshub-kabq/')).map(([file, type]) => ({ type, file }));
 
 interface SeedRow {
   label: string;
@@ -74,29 +65,15 @@ function blankIfNull(v: string | number | null | undefined): string {
 }
 
 describe('DB_SAVEALL off against the seed ACARS Hub made from the kabq captures', () => {
-  let dir: string;
   const seed = new Map<DecoderType, SeedRow[]>();
   let kept: Run;
   let all: Run;
 
   beforeAll(() => {
-    // A private copy: opening the shipped file would touch its -shm.
-    dir = mkdtempSync(join(tmpdir(), 'contrail-saveall-'));
-    const path = join(dir, 'seed.db');
-    copyFileSync(SEED_DB, path);
-    const db = new Database(path, { readonly: true });
-    try {
-      const stmt = db.prepare<[string], SeedRow>('SELECT label, msg_text, tail, dsta, lat, lon, libacars FROM messages WHERE message_type = ? ORDER BY id');
-      for (const s of SOURCES) seed.set(s.type, stmt.all(s.type));
-    } finally {
-      db.close();
-    }
+    const { messages } = readSeed();
+    for (const s of SOURCES) seed.set(s.type, messages.filter((m) => m.message_type === s.type) as unknown as SeedRow[]);
     kept = run(false);
     all = run(true);
-  });
-
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps as many frames of each type as ACARS Hub stored, and counts the rest as dropped', () => {

@@ -38,13 +38,24 @@ export async function floodUdp(port: number, count: number, rate: number, frame:
   socket.close();
 }
 
+/** A value for a failure message: JSON where it can be, cut short. */
+function describe(v: unknown): string {
+  let text: string;
+  try {
+    text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = String(v);
+  }
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
 /** Polls `get` until `ok` holds, or fails naming `what` and the last value seen. */
 export async function waitUntil<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await get();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${describe(v)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -72,6 +83,16 @@ export function accountedFor(httpPort: number, frames: number, timeoutMs = 60_00
     `${frames} frames accounted for`,
     () => scrape(httpPort),
     (m) => total(m, 'contrail_messages_stored_total') + total(m, 'contrail_duplicates_total') + total(m, 'contrail_frames_rejected_total') + total(m, 'contrail_frames_non_acars_dropped_total') >= frames,
+    timeoutMs,
+  );
+}
+
+/** Waits until each of `sent` datagrams is read by the engine or counted as a kernel drop; returns that scrape. */
+export function datagramsSettled(httpPort: number, sent: number, timeoutMs = 30_000): Promise<Scrape> {
+  return waitUntil(
+    `${sent} datagrams received or dropped`,
+    () => scrape(httpPort),
+    (m) => total(m, 'contrail_frames_received_total') + total(m, 'contrail_udp_kernel_drops_total') >= sent,
     timeoutMs,
   );
 }

@@ -2,9 +2,9 @@ import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { parseUdpDrops, readUdpDrops } from '../../src/ingest/udp-kernel-drops.js';
 import { startEngine } from '../../bench/lib/engine-process.js';
-import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { total } from '../../bench/lib/metrics-scrape.js';
 import { nativeSkipReason } from '../helpers/native-udp.js';
-import { taggedFrame, waitUntil } from '../helpers/traffic.js';
+import { datagramsSettled, taggedFrame } from '../helpers/traffic.js';
 
 const PROC = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
   118: 0100007F:15B6 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 51233 2 0000000000000000 17
@@ -42,12 +42,7 @@ describe.each([
       socket.close();
       // Datagrams already taken from the socket may still be queued for a starved main thread:
       // wait for the count to reach SENT instead of guessing how long that takes.
-      const s = await waitUntil(
-        `${SENT} datagrams received or dropped`,
-        () => scrape(engine.httpPort),
-        (m) => total(m, 'contrail_frames_received_total') + total(m, 'contrail_udp_kernel_drops_total') >= SENT,
-        20_000,
-      );
+      const s = await datagramsSettled(engine.httpPort, SENT, 20_000);
       const received = total(s, 'contrail_frames_received_total');
       const dropped = total(s, 'contrail_udp_kernel_drops_total');
       expect(dropped).toBeGreaterThan(0);

@@ -8,40 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runContrail, spawnContrail, startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
+import { runContrail, startEngine, type ContrailRun, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { openWriterDatabase } from '../../src/store/open-database.js';
 import { applyMigrations } from '../../src/store/schema/migration-runner.js';
 import { freePort } from '../helpers/free-port.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-/** runContrail, but killed after `timeoutMs`: a command that hangs fails its test instead of stalling the suite. */
-function runWithin(timeoutMs: number, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawnContrail(args, env);
-  let stdout = '';
-  let stderr = '';
-  let timedOut = false;
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, timeoutMs);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    }),
-  );
-}
+import { waitUntil } from '../helpers/traffic.js';
 
 /** The documented exit code, `message` on stderr, and no Node stack trace or crash banner. */
-function expectExit(r: Run, code: number, message?: string | RegExp): void {
+function expectExit(r: ContrailRun, code: number, message?: string | RegExp): void {
   expect(r.timedOut, 'the command hung').toBe(false);
   expect(r.code, r.stderr).toBe(code);
   if (typeof message === 'string') expect(r.stderr).toContain(message);
@@ -161,18 +135,15 @@ describe('contrail CLI error paths', () => {
   it('replay refuses a directory with exit 2, naming it', async () => {
     const dir = join(work, 'capture-dir');
     mkdirSync(dir);
-    const r = await runWithin(30_000, ['replay', dir, '--to', 'udp://127.0.0.1:18840', '--no-progress']);
+    // Nothing is sent: the directory is refused first.
+    const r = await runContrail(['replay', dir, '--to', `udp://127.0.0.1:${await freePort()}`, '--no-progress'], {}, { timeoutMs: 30_000 });
     expectExit(r, 2, `${dir} is a directory`);
   });
 
   it('replay over UDP skips and counts frames larger than the largest datagram, and sends the rest', async () => {
     const receiver = dgram.createSocket('udp4');
     const sizes: number[] = [];
-    let arrived: () => void = () => {};
-    receiver.on('message', (m) => {
-      sizes.push(m.length);
-      if (sizes.length === 2) arrived();
-    });
+    receiver.on('message', (m) => sizes.push(m.length));
     await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
     const to = `udp://127.0.0.1:${receiver.address().port}`;
     try {
@@ -183,14 +154,13 @@ describe('contrail CLI error paths', () => {
       };
       // The largest IPv4 datagram's payload is 65,507 bytes: one byte over it is skipped.
       writeFileSync(file, [frame(65_508), frame(100), frame(65_507), frame(1_000_000)].join('\n') + '\n');
-      const received = new Promise<void>((r) => (arrived = r));
-      const r = await runWithin(30_000, ['replay', file, '--to', to, '--json']);
+      const r = await runContrail(['replay', file, '--to', to, '--json'], {}, { timeoutMs: 30_000 });
       expectExit(r, 0, /\| 2 skipped \|/);
       expect(JSON.parse(r.stdout)).toMatchObject({ frames: 2, skippedOversize: 2, cutOff: 0, maxFrameBytes: 65_507 });
-      await Promise.race([received, new Promise((r) => setTimeout(r, 5_000))]);
+      await waitUntil('2 datagrams at the receiver', async () => sizes.length, (n) => n >= 2, 5_000);
       expect(sizes).toEqual([100, 65_507]);
 
-      const text = await runWithin(30_000, ['replay', file, '--to', to, '--no-progress']);
+      const text = await runContrail(['replay', file, '--to', to, '--no-progress'], {}, { timeoutMs: 30_000 });
       expectExit(text, 0);
       expect(text.stdout).toMatch(new RegExp(`^sent 2 frames to ${to.replace(/\./g, '\\.')} .*, 2 objects over 65507 bytes skipped \\(larger than the largest UDP datagram\\)\\n$`));
     } finally {
@@ -201,22 +171,22 @@ describe('contrail CLI error paths', () => {
   it('export refuses an --out under a regular file, naming the file, exit 1', async () => {
     const file = join(work, 'afile');
     writeFileSync(file, 'not a directory\n');
-    const r = await runWithin(30_000, ['export', 'parquet', '--since', 'all', '--out', join(file, 'sub'), '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    const r = await runContrail(['export', 'parquet', '--since', 'all', '--out', join(file, 'sub'), '--no-progress'], { CONTRAIL_DATA_DIR: dataDir }, { timeoutMs: 30_000 });
     expectExit(r, 1, `--out ${join(file, 'sub')}: ${file} is a file, not a directory`);
   });
 
   it.skipIf(process.platform !== 'linux')('export refuses an --out it cannot create (/sys), exit 1, leaving nothing there', async () => {
-    const r = await runWithin(30_000, ['export', 'parquet', '--since', 'all', '--out', '/sys/nope', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    const r = await runContrail(['export', 'parquet', '--since', 'all', '--out', '/sys/nope', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir }, { timeoutMs: 30_000 });
     expectExit(r, 1, '--out /sys/nope cannot be written:');
     expect(readdirSync('/sys').filter((f) => f.includes('nope'))).toEqual([]);
   });
 
   it.skipIf(process.platform !== 'linux')('export fails fast on an --out under /proc, where mkdir -p would retry forever', async () => {
     const started = performance.now();
-    const r = await runWithin(20_000, ['export', 'parquet', '--since', 'all', '--out', '/proc/nope/deeper', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    const r = await runContrail(['export', 'parquet', '--since', 'all', '--out', '/proc/nope/deeper', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir }, { timeoutMs: 20_000 });
     expectExit(r, 1, '--out /proc/nope/deeper cannot be written:');
     expect(performance.now() - started).toBeLessThan(15_000);
-    const direct = await runWithin(20_000, ['export', 'parquet', '--since', 'all', '--out', '/proc/nope', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir });
+    const direct = await runContrail(['export', 'parquet', '--since', 'all', '--out', '/proc/nope', '--no-progress'], { CONTRAIL_DATA_DIR: dataDir }, { timeoutMs: 20_000 });
     expectExit(direct, 1, '--out /proc/nope cannot be written:');
   });
 
@@ -227,12 +197,12 @@ describe('contrail CLI error paths', () => {
     // A port nothing listens on.
     const port = await freePort();
     try {
-      const r = await runWithin(30_000, ['compare'], {
+      const r = await runContrail(['compare'], {
         CONTRAIL_DATA_DIR: dataDir,
         CONTRAIL_HTTP_HOST: '127.0.0.1',
         CONTRAIL_HTTP_PORT: String(port),
         CONTRAIL_ADMIN_TOKEN: 'cli-test-token-0123456789',
-      });
+      }, { timeoutMs: 30_000 });
       expectExit(r, 1, `pid ${process.pid} on ${hostname()}`);
       expect(r.stderr).toContain(`could not be reached at http://127.0.0.1:${port}`);
       expect(r.stderr).toMatch(/CONTRAIL_HTTP_HOST and CONTRAIL_HTTP_PORT .*or stop it/);
@@ -246,11 +216,11 @@ describe('contrail CLI error paths', () => {
     const parent = mkdtempSync(join(tmpdir(), 'contrail-cli-nodb-'));
     try {
       const missing = join(parent, 'nx');
-      const r = await runWithin(30_000, ['redecode', '--since', 'all', '--no-progress'], { CONTRAIL_DATA_DIR: missing });
+      const r = await runContrail(['redecode', '--since', 'all', '--no-progress'], { CONTRAIL_DATA_DIR: missing }, { timeoutMs: 30_000 });
       expectExit(r, 2, `no database at ${join(missing, 'contrail.sqlite')}`);
       expect(readdirSync(parent)).toEqual([]);
       mkdirSync(missing);
-      const again = await runWithin(30_000, ['redecode', '--since', 'all', '--no-progress'], { CONTRAIL_DATA_DIR: missing });
+      const again = await runContrail(['redecode', '--since', 'all', '--no-progress'], { CONTRAIL_DATA_DIR: missing }, { timeoutMs: 30_000 });
       expectExit(again, 2, `no database at ${join(missing, 'contrail.sqlite')}`);
       expect(readdirSync(missing)).toEqual([]);
     } finally {
@@ -259,25 +229,27 @@ describe('contrail CLI error paths', () => {
   });
 
   it("exits 2 on the argument parser's own usage errors, keeping its message", async () => {
+    // Nothing is sent: the arguments are refused first.
+    const to = `udp://127.0.0.1:${await freePort()}`;
     const cases: [string[], string][] = [
       [['replay', 'capture.jsonl'], "required option '--to <url>' not specified"],
       [['redecode'], "required option '--since <when>' not specified"],
       [['export', 'parquet'], "required option '--since <when>' not specified"],
-      [['replay', 'capture.jsonl', '--to', 'udp://127.0.0.1:18842', '--nope'], "unknown option '--nope'"],
-      [['replay', 'a.jsonl', 'b.jsonl', '--to', 'udp://127.0.0.1:18842'], 'too many arguments'],
+      [['replay', 'capture.jsonl', '--to', to, '--nope'], "unknown option '--nope'"],
+      [['replay', 'a.jsonl', 'b.jsonl', '--to', to], 'too many arguments'],
       [['bogus'], "unknown command 'bogus'"],
       [['alerts', 'remove'], "missing required argument 'term'"],
     ];
     for (const [args, message] of cases) {
-      const r = await runWithin(30_000, args, { CONTRAIL_DATA_DIR: dataDir });
+      const r = await runContrail(args, { CONTRAIL_DATA_DIR: dataDir }, { timeoutMs: 30_000 });
       expectExit(r, 2, message);
     }
-    const help = await runWithin(30_000, ['export', 'parquet', '--help']);
+    const help = await runContrail(['export', 'parquet', '--help'], {}, { timeoutMs: 30_000 });
     expect(help.code).toBe(0);
   });
 
   it('alerts remove of a term that does not exist exits 2 (not found), naming it', async () => {
-    const r = await runWithin(30_000, ['alerts', 'remove', 'NOSUCH'], { CONTRAIL_DATA_DIR: dataDir });
+    const r = await runContrail(['alerts', 'remove', 'NOSUCH'], { CONTRAIL_DATA_DIR: dataDir }, { timeoutMs: 30_000 });
     expectExit(r, 2, 'no alert term "NOSUCH"');
   });
 });

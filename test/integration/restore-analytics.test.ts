@@ -4,11 +4,10 @@
  * the DuckDB mirror from it, with progress on the `database` topic; frames received afterwards
  * reach both analytics paths, and the mirror's lastId and lag follow the database again.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { scrape, total } from '../../bench/lib/metrics-scrape.js';
+import { withEngineDb } from '../helpers/engine-db.js';
 import { apiRequest, type Json } from '../helpers/engine-http.js';
 import { sendTcpLines, taggedFrame, waitUntil } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
@@ -20,15 +19,12 @@ const ENV = { ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0', 
 const frames = (station: string, count: number): string[] => Array.from({ length: count }, (_, i) => taggedFrame(station, station.toLowerCase(), i));
 
 /** What SQLite holds now, read beside the engine: per station, and the newest id. */
-function stored(dataDir: string): { byStation: Record<string, number>; maxId: number; count: number } {
-  const d = new Database(join(dataDir, 'contrail.sqlite'), { readonly: true });
-  try {
+function stored(engine: RunningEngine): { byStation: Record<string, number>; maxId: number; count: number } {
+  return withEngineDb(engine, (d) => {
     const rows = d.prepare('SELECT station_id AS station, count(*) AS n FROM messages GROUP BY station_id').all() as { station: string; n: number }[];
     const { maxId, count } = d.prepare('SELECT max(id) AS maxId, count(*) AS count FROM messages').get() as { maxId: number; count: number };
     return { byStation: Object.fromEntries(rows.map((r) => [r.station, r.n])), maxId, count };
-  } finally {
-    d.close();
-  }
+  });
 }
 
 const topStations = (engine: RunningEngine, source?: 'sqlite'): Promise<{ status: number; body: Json }> =>
@@ -39,8 +35,8 @@ function byStation(body: Json): Record<string, number> {
 }
 
 /** Until SQLite holds `count` messages. */
-function storedCount(dataDir: string, count: number): Promise<unknown> {
-  return waitUntil(`${count} messages stored`, () => Promise.resolve(stored(dataDir).count), (n) => n === count, 30_000);
+function storedCount(engine: RunningEngine, count: number): Promise<unknown> {
+  return waitUntil(`${count} messages stored`, () => Promise.resolve(stored(engine).count), (n) => n === count, 30_000);
 }
 
 /** Until the mirror answers the last two hours itself (no fallback) with exactly what SQLite holds. */
@@ -60,7 +56,7 @@ describe('analytics after an API restore', () => {
     let client: WsClient | null = null;
     try {
       await sendTcpLines(port, frames('PHASE-A', 200));
-      await storedCount(engine.dataDir, 200);
+      await storedCount(engine, 200);
       await mirrorMatches(engine, { 'PHASE-A': 200 });
 
       const backup = await apiRequest(engine, '/api/v1/db/backups', { method: 'POST', token: TOKEN });
@@ -68,7 +64,7 @@ describe('analytics after an API restore', () => {
 
       // Received after the backup: the restore replays them from the journal.
       await sendTcpLines(port, frames('PHASE-B', 100));
-      await storedCount(engine.dataDir, 300);
+      await storedCount(engine, 300);
       await mirrorMatches(engine, { 'PHASE-A': 200, 'PHASE-B': 100 });
 
       client = await WsClient.connect(`ws://127.0.0.1:${engine.httpPort}/ws`);
@@ -82,8 +78,8 @@ describe('analytics after an API restore', () => {
 
       // New frames, after the restore: in the restored file, and in analytics on both paths.
       await sendTcpLines(port, frames('PHASE-C', 50));
-      await storedCount(engine.dataDir, 350);
-      const db = stored(engine.dataDir);
+      await storedCount(engine, 350);
+      const db = stored(engine);
       expect(db.byStation).toEqual({ 'PHASE-A': 200, 'PHASE-B': 100, 'PHASE-C': 50 });
       const duck = await mirrorMatches(engine, db.byStation);
       expect(duck.status).toBe(200);

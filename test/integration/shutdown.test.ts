@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startEngine } from '../../bench/lib/engine-process.js';
-import { scrape, total } from '../../bench/lib/metrics-scrape.js';
-import { floodUdp, taggedFrame, taggedId, waitUntil } from '../helpers/traffic.js';
+import { total } from '../../bench/lib/metrics-scrape.js';
+import { datagramsSettled, floodUdp, taggedFrame, taggedId } from '../helpers/traffic.js';
 
 const SHUTDOWN_BOUND_MS = 300;
 
@@ -27,11 +27,7 @@ describe('shutdown', () => {
     await floodUdp(first.port('ACARS', 'udp'), sent, 20_000, (id) => taggedFrame('STOP', 'STOPID', id));
     // Datagrams may still sit in the socket buffer or be on their way to the main thread: wait
     // until each one is read or counted as a kernel drop, so `received` is final.
-    const settled = await waitUntil(
-      `${sent} datagrams received or dropped`,
-      () => scrape(first.httpPort),
-      (m) => total(m, 'contrail_frames_received_total') + total(m, 'contrail_udp_kernel_drops_total') >= sent,
-    );
+    const settled = await datagramsSettled(first.httpPort, sent);
     const received = total(settled, 'contrail_frames_received_total');
     const t0 = Date.now();
     expect(await first.stop()).toBe(0);

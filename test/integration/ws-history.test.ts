@@ -8,9 +8,7 @@
  * Two engines: A (every decoder type over TCP) answers; P starts on a database with a schema
  * update pending, where a history fails and the subscribe must change nothing.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type RunningEngine } from '../../bench/lib/engine-process.js';
 import { readCorpusFrames, splitFrames } from '../helpers/corpus.js';
@@ -18,10 +16,6 @@ import { oldDatabase, withEngineDb } from '../helpers/engine-db.js';
 import type { Json } from '../helpers/engine-http.js';
 import { accountedFor, sendTcpLines, TCP_LISTENERS } from '../helpers/traffic.js';
 import { WsClient } from '../helpers/ws-client.js';
-
-const DATA_ROOT = '/tmp/helper-history';
-mkdirSync(DATA_ROOT, { recursive: true });
-const dataDir = (): string => mkdtempSync(`${DATA_ROOT}/ws-history-`);
 
 const fixture = (name: string): string[] => splitFrames(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
@@ -145,8 +139,8 @@ async function feed(e: RunningEngine, frames: (f: string[]) => string[]): Promis
 
 beforeAll(async () => {
   const [a, p] = await Promise.allSettled([
-    startEngine(A_ENV, 30_000, dataDir()),
-    oldDatabase(join(relative(tmpdir(), DATA_ROOT), 'ws-history-old-'), '0004_frame_ref').then((dir) => startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0' }, 30_000, dir)),
+    startEngine(A_ENV),
+    oldDatabase('contrail-ws-history-', '0004_frame_ref').then((dir) => startEngine({ ENABLE_ACARS: '1', ACARS_CONNECTIONS: 'tcp-listen://127.0.0.1:0' }, 30_000, dir)),
   ]);
   // Whichever started is stopped in afterAll, even when the other failed.
   if (a.status === 'fulfilled') A = a.value;

@@ -4,25 +4,10 @@
  * gets the message live (native topics of its plan, or the router) exactly when deliversAny says so.
  */
 import { describe, expect, it } from 'vitest';
-import { DECODER_TYPES, type DecoderType } from '../../src/decode/message.js';
+import { DECODER_TYPES } from '../../src/decode/message.js';
 import type { MessageMeta } from '../../src/store/publish-batch.js';
-import { MessageRouter } from '../../src/serve/ws-router.js';
-import { deliversAny, planDelivery, type Subscription } from '../../src/serve/ws-topics.js';
-import { subscriptionsOf } from '../helpers/subscriptions.js';
-
-const request = subscriptionsOf;
-
-/** Whether a client holding exactly `subs` receives `m` live. */
-function deliveredLive(subs: Subscription[], m: MessageMeta): boolean {
-  const plan = planDelivery(subs);
-  if (plan.native.has('messages') || plan.native.has(`messages:${m.type}`)) return true;
-  const client = { nativeTypes: plan.nativeTypes as ReadonlySet<DecoderType> };
-  const router = new MessageRouter<typeof client>();
-  router.set(client, new Map(), plan.routed);
-  let got = false;
-  router.route(m, () => (got = true));
-  return got;
-}
+import { deliversAny, type Subscription } from '../../src/serve/ws-topics.js';
+import { deliveredLive, subscriptionsOf as request } from '../helpers/subscriptions.js';
 
 const METAS: MessageMeta[] = [];
 for (const type of DECODER_TYPES) {

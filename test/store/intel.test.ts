@@ -102,9 +102,6 @@ describe('MultipartAssembler', () => {
     const checked = closed.filter((g) => whole.has(g.key));
     expect(checked.length).toBeGreaterThan(20);
     for (const g of checked) expect(joinedText(g), g.key).toBe(whole.get(g.key));
-    // Blocks that do not repeat what came before are still appended.
-    const open = closed.find((g) => !whole.has(g.key) && g.parts.size > 1);
-    if (open) expect(joinedText(open)).toBe([...open.parts.keys()].sort().map((l) => open.parts.get(l)!.text).join(''));
   });
 
   it('expiry stops at the first open entry and still closes every group whose window passed', () => {

@@ -6,14 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DECODER_TYPES, type DecoderType } from '../../src/decode/message.js';
-import { MessageRouter } from '../../src/serve/ws-router.js';
-import { planDelivery, type Subscription } from '../../src/serve/ws-topics.js';
+import type { Subscription } from '../../src/serve/ws-topics.js';
 import { encodeMeta, encodePublishBatch, forEachPublished, type MessageMeta } from '../../src/store/publish-batch.js';
 import { messageById } from '../../src/store/reads/search.js';
 import { rowMeta, subscriptionHistory } from '../../src/store/reads/subscription-history.js';
 import { allRows, type Row } from './search-oracle.js';
 import { NOW, openSearchFixture, type SearchFixture } from './search-fixture.js';
-import { subscriptionsOf } from '../helpers/subscriptions.js';
+import { deliveredLive, subscriptionsOf as request } from '../helpers/subscriptions.js';
 
 let fx: SearchFixture;
 let rows: Row[];
@@ -47,22 +46,12 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.dispose());
 
-const request = subscriptionsOf;
-
 /** Ids a client holding `subs` would have received live, newest first, among the newest `scanned` rows. */
 function liveIds(subs: Subscription[], scanned = rows.length): number[] {
-  const plan = planDelivery(subs);
-  const client = { nativeTypes: plan.nativeTypes as ReadonlySet<DecoderType> };
-  const router = new MessageRouter<typeof client>();
-  router.set(client, new Map(), plan.routed);
-  const out: number[] = [];
-  for (const r of rows.slice(0, scanned)) {
-    const m = published.get(r.id as number)!;
-    let got = plan.native.has('messages') || plan.native.has(`messages:${m.type}`);
-    if (!got) router.route(m, () => (got = true));
-    if (got) out.push(r.id as number);
-  }
-  return out;
+  return rows
+    .slice(0, scanned)
+    .map((r) => r.id as number)
+    .filter((id) => deliveredLive(subs, published.get(id)!));
 }
 
 const CASES: [string, Subscription[], number][] = [

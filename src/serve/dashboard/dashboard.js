@@ -9,8 +9,12 @@ const REQUEST_TIMEOUT_MS = 20_000;
 const CHART_HEIGHT = 200;
 const COLORS = { ACARS: '#2563eb', 'VDL-M2': '#16a34a', HFDL: '#d97706', 'IMS-L': '#9333ea', IRDM: '#dc2626' };
 const SPARE_COLORS = ['#0891b2', '#db2777', '#65a30d', '#7c3aed', '#ea580c', '#475569'];
-/** Alert buckets that suit each analytics range. */
-const ALERT_RESOLUTION = { '1h': '5m', '24h': '1h', '7d': '6h' };
+/**
+ * Alert buckets that suit each analytics range. None coarser than 1 h: alert hits count whole
+ * buckets, so a range starts back at its first bucket's start, and the mirror holds only 1 h
+ * before its window; a 6 h bucket on 7 days would mostly be answered by SQLite.
+ */
+const ALERT_RESOLUTION = { '1h': '5m', '24h': '1h', '7d': '1h' };
 
 const $ = (id) => document.getElementById(id);
 const colorOf = (key, i) => COLORS[key] ?? SPARE_COLORS[i % SPARE_COLORS.length];

@@ -3,7 +3,6 @@
  * page size and, for a search's later pages, the decoded cursor. Parsed on the main thread from
  * URL parameters; plain data, so it crosses to a reader thread as is.
  */
-import type { Subscription } from '../../serve/ws-topics.js';
 import { decodeCursor, type CursorState } from './search-cursor.js';
 import { FILTER_PARAMETERS, filtersHash, intParam, parseFilters, refuseUnknown, type SearchFilters } from './search-filters.js';
 
@@ -18,17 +17,11 @@ export interface SearchRequest {
 export interface RecentRequest {
   filters: SearchFilters;
   limit: number;
-  /**
-   * A `subscribe` request's history: the newest messages these subscriptions would have
-   * delivered live (subscription-history.ts), instead of `filters` (then empty). A filter's
-   * Sets cross to the reader thread as they are (the structured clone keeps them).
-   */
-  subscriptions?: Subscription[];
 }
 
 const SEARCH_LIMIT = { max: 500, fallback: 50 };
-/** ACARS Hub shows the last 250 messages; history goes up to 1,000. */
-const RECENT_LIMIT = { max: 1000, fallback: 250 };
+/** ACARS Hub shows the last 250 messages; history (and a subscribe's `history`) goes up to 1,000. */
+export const RECENT_LIMIT = Object.freeze({ max: 1000, fallback: 250 });
 
 const SEARCH_PARAMETERS = [...FILTER_PARAMETERS, 'limit', 'cursor'];
 const RECENT_PARAMETERS = [...FILTER_PARAMETERS, 'limit'];

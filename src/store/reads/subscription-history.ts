@@ -1,21 +1,25 @@
 /**
  * The history of a `subscribe` request: the newest stored messages that its subscriptions would
  * have delivered live. Each row is matched by the live routing's own predicate (deliversAny in
- * ws-topics.ts) on the meta the writer publishes with it, so history and live delivery cannot
- * disagree; search's SQL filters are not used because they compare differently (a station
- * case-insensitively, a tail without leading dots, one value per field).
+ * routing/topic-match.ts) on the meta the writer publishes with it (toMeta in publish-batch.ts),
+ * so history and live delivery cannot disagree; search's SQL filters are not used because they
+ * compare differently (a station case-insensitively, a tail without leading dots, one value per
+ * field).
  *
  * The scan reads the routing columns newest first by id, in pages inside one read transaction,
  * and stops at `limit` matches or after `scanRows` rows: a subscription that matches rarely costs
  * a bounded read, and the reply says when the bound cut it short.
  */
-import { deliversAny, type Subscription } from '../../serve/ws-topics.js';
 import type { DecoderType } from '../../decode/message.js';
-import type { MessageMeta } from '../publish-batch.js';
+import { deliversAny, type Subscription } from '../../routing/topic-match.js';
+import { toMeta } from '../publish-batch.js';
 import type { Db } from '../open-database.js';
 import { messageViews, type MessageView, type ViewRow } from './message-view.js';
 import { prepared } from './prepared.js';
 import { byIdSql } from './search-sql.js';
+
+/** A stored row's routing meta, as the writer publishes it for a live message. */
+export { toMeta as rowMeta } from '../publish-batch.js';
 
 /**
  * Rows a history reads at most (docs/protocol.md): each row read costs about 2 µs, so a
@@ -28,6 +32,13 @@ const PAGE_ROWS = 2048;
 const SCAN_SQL = 'SELECT id, type, label, flight, tail, icao, station_id FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?';
 type ScanRow = [id: number, type: DecoderType, label: string | null, flight: string | null, tail: string | null, icao: string | null, station: string | null];
 
+/** A `subscribe` request's history, as a reader thread takes it (plain data: a filter's Sets survive the structured clone). */
+export interface HistoryRequest {
+  /** The request's subscriptions that carry messages. */
+  subscriptions: Subscription[];
+  limit: number;
+}
+
 export interface SubscriptionHistory {
   /** Newest first. */
   messages: MessageView[];
@@ -36,13 +47,6 @@ export interface SubscriptionHistory {
    * scan reached its bound first (older matches may exist).
    */
   complete: boolean;
-}
-
-const up = (s: string | null): string => (s === null ? '' : s.trim().toUpperCase());
-
-/** A stored row's routing meta, normalized as encodeMeta (publish-batch.ts) does for live messages. */
-export function rowMeta(type: DecoderType, label: string | null, flight: string | null, tail: string | null, icao: string | null, station: string | null): MessageMeta {
-  return { type, label: label ?? '', flight: up(flight), tail: up(tail), icao: up(icao), station: station ?? '' };
 }
 
 export function subscriptionHistory(db: Db, subs: readonly Subscription[], limit: number, scanRows = HISTORY_SCAN_ROWS): SubscriptionHistory {
@@ -56,7 +60,7 @@ export function subscriptionHistory(db: Db, subs: readonly Subscription[], limit
       const want = Math.min(PAGE_ROWS, scanRows - scanned);
       const rows = scan.all(before, want) as ScanRow[];
       for (const [id, type, label, flight, tail, icao, station] of rows) {
-        if (!deliversAny(subs, rowMeta(type, label, flight, tail, icao, station))) continue;
+        if (!deliversAny(subs, toMeta(type, label, flight, tail, icao, station))) continue;
         ids.push(id);
         if (ids.length === limit) break;
       }

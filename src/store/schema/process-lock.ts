@@ -36,7 +36,7 @@ export function readLock(path: string): LockHolder | null {
 }
 
 /** Whether the holder is known to be gone: same host, and its pid is not running. */
-function isStale(h: LockHolder): boolean {
+export function isStale(h: LockHolder): boolean {
   if (h.host !== hostname()) return false;
   if (h.pid === process.pid) return false;
   if (h.pid <= 0) return true;
